@@ -1,0 +1,1 @@
+"""Backprop Stepper's Streamlit front end: the entry point and the helpers pages share."""

@@ -1,0 +1,276 @@
+"""Scenario files: one JSON format for presets, the command line and the app.
+
+A scenario names the network (layers, activations, loss), its parameters (given, or
+initialised from a seeded scheme), the examples x/y, the learning rate η and whether biases
+train. ``load_scenario`` validates everything and says which field is wrong and why.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.activations import Activation, get_activation
+from core.costs import COSTS, Cost, check_pairing
+
+PRESETS_DIR = Path(__file__).parent / "presets"
+INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
+FIELDS = ("name", "description", "layers", "activations", "loss", "weights", "biases", "x", "y",
+          "learning_rate", "train_biases", "init")
+MAX_LAYERS, MAX_NEURONS, MAX_EXAMPLES = 32, 1024, 100_000
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with a message naming the field and what was expected."""
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated network, its parameters and its examples.
+
+    ``weights[i]`` is W^{i+2} of shape (n_{i+2}, n_{i+1}); ``x`` has shape (N, n_1) and ``y``
+    shape (N, n_L), one row per example. All arrays are read-only.
+    """
+
+    layers: tuple[int, ...]
+    activations: tuple[str, ...]
+    loss: str
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    x: np.ndarray
+    y: np.ndarray
+    learning_rate: float
+    train_biases: bool = True
+    init: dict = field(default_factory=lambda: {"scheme": "xavier", "seed": 0})
+    name: str = ""
+    description: str = ""
+    single_example: bool = True  # x/y were given as one example, not a list of examples
+
+    @property
+    def L(self) -> int:
+        """The number of layers, input included (the output layer is layer L)."""
+        return len(self.layers)
+
+    @property
+    def eta(self) -> float:
+        return self.learning_rate
+
+    @property
+    def acts(self) -> tuple[Activation, ...]:
+        """The activation of each non-input layer, layer 2 first."""
+        return tuple(get_activation(n) for n in self.activations)
+
+    @property
+    def cost(self) -> Cost:
+        return COSTS[self.loss]
+
+    def with_params(self, weights, biases) -> Scenario:
+        """The same scenario with other weights and biases (e.g. after training)."""
+        return replace(self, weights=tuple(_readonly(W) for W in weights),
+                       biases=tuple(_readonly(b) for b in biases))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain JSON values, weights and biases always written out."""
+        def ex(a: np.ndarray):
+            return a[0].tolist() if self.single_example else a.tolist()
+
+        d: dict[str, Any] = {}
+        if self.name:
+            d["name"] = self.name
+        if self.description:
+            d["description"] = self.description
+        d.update(
+            layers=list(self.layers), activations=list(self.activations), loss=self.loss,
+            weights=[W.tolist() for W in self.weights], biases=[b.tolist() for b in self.biases],
+            x=ex(self.x), y=ex(self.y), learning_rate=self.learning_rate,
+            train_biases=self.train_biases, init=dict(self.init),
+        )
+        return d
+
+
+def initial_weights(layers, scheme: str, seed: int) -> list[np.ndarray]:
+    """Seeded initial weights W^2..W^L: xavier (Glorot uniform), he (normal, sd √(2/n_in)),
+    uniform U(−0.5, 0.5), or zeros (to show that symmetric neurons stay symmetric)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for n_in, n_out in zip(layers[:-1], layers[1:]):
+        if scheme == "xavier":
+            r = math.sqrt(6.0 / (n_in + n_out))
+            out.append(rng.uniform(-r, r, (n_out, n_in)))
+        elif scheme == "he":
+            out.append(rng.normal(0.0, math.sqrt(2.0 / n_in), (n_out, n_in)))
+        elif scheme == "uniform":
+            out.append(rng.uniform(-0.5, 0.5, (n_out, n_in)))
+        else:
+            out.append(np.zeros((n_out, n_in)))
+    return out
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _found(v) -> str:
+    s = json.dumps(v) if not isinstance(v, float) or math.isfinite(v) else str(v)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def _vector(v, where: str, n: int) -> list[float]:
+    if not isinstance(v, list) or len(v) != n or not all(_is_number(e) for e in v):
+        raise ScenarioError(f"{where}: expected a list of {n} finite numbers, found {_found(v)}")
+    return [float(e) for e in v]
+
+
+def _matrix(v, where: str, n: int, m: int) -> list[list[float]]:
+    if not isinstance(v, list) or len(v) != n:
+        raise ScenarioError(f"{where}: expected {n} rows of {m} numbers (shape {n}×{m}), found {_found(v)}")
+    return [_vector(row, f"{where}[{j}]", m) for j, row in enumerate(v)]
+
+
+def _examples(v, where: str, n: int) -> tuple[np.ndarray, bool]:
+    """One example (a list of n numbers) or several (a list of such lists) as an (N, n) array."""
+    if isinstance(v, list) and v and all(isinstance(e, list) for e in v):
+        if len(v) > MAX_EXAMPLES:
+            raise ScenarioError(f"{where}: at most {MAX_EXAMPLES} examples, found {len(v)}")
+        return np.array([_vector(e, f"{where}[{i}]", n) for i, e in enumerate(v)]), False
+    return np.array([_vector(v, where, n)]), True
+
+
+def parse_scenario(d: Any) -> Scenario:
+    """Validate a scenario dict (as read from JSON) and build the Scenario."""
+    if not isinstance(d, dict):
+        raise ScenarioError(f"a scenario is a JSON object, found {_found(d)}")
+    unknown = sorted(set(d) - set(FIELDS))
+    if unknown:
+        raise ScenarioError(f"unknown field '{unknown[0]}': the fields are {', '.join(FIELDS)}")
+    for req in ("layers", "activations", "x", "y"):
+        if req not in d:
+            raise ScenarioError(f"missing field '{req}'")
+
+    layers = d["layers"]
+    if (not isinstance(layers, list) or not 2 <= len(layers) <= MAX_LAYERS
+            or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_NEURONS for n in layers)):
+        raise ScenarioError(
+            f"layers: expected a list of 2 to {MAX_LAYERS} neuron counts from 1 to {MAX_NEURONS} "
+            f"(input first, output last), found {_found(layers)}")
+    L = len(layers)
+
+    names = d["activations"]
+    if not isinstance(names, list) or len(names) != L - 1 or not all(isinstance(a, str) for a in names):
+        raise ScenarioError(f"activations: expected {L - 1} names (one per layer after the input), found {_found(names)}")
+    acts = []
+    for i, name in enumerate(names):
+        try:
+            acts.append(get_activation(name))
+        except ValueError as e:
+            raise ScenarioError(f"activations[{i}]: {e}") from None
+        if acts[-1].output_only and i != L - 2:
+            raise ScenarioError(f"activations[{i}]: '{name}' is for the output layer only; use e.g. 'sigmoid' or 'relu' here")
+
+    loss = d.get("loss", "mse")
+    if loss not in COSTS:
+        raise ScenarioError(f"loss: expected one of {', '.join(COSTS)}, found {_found(loss)}")
+    why = check_pairing(COSTS[loss], acts[-1])
+    if why:
+        raise ScenarioError(why)
+
+    init = d.get("init", {"scheme": "xavier", "seed": 0})
+    if not isinstance(init, dict) or set(init) - {"scheme", "seed"}:
+        raise ScenarioError(f"init: expected {{\"scheme\": one of {', '.join(INIT_SCHEMES)}, \"seed\": an integer}}, found {_found(init)}")
+    scheme, seed = init.get("scheme", "xavier"), init.get("seed", 0)
+    if scheme not in INIT_SCHEMES:
+        raise ScenarioError(f"init.scheme: expected one of {', '.join(INIT_SCHEMES)}, found {_found(scheme)}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+        raise ScenarioError(f"init.seed: expected an integer from 0 to 4294967295, found {_found(seed)}")
+
+    if "weights" in d:
+        ws = d["weights"]
+        if not isinstance(ws, list) or len(ws) != L - 1:
+            raise ScenarioError(f"weights: expected {L - 1} matrices (W^2 … W^{L}), found {_found(ws)}")
+        weights = [np.array(_matrix(W, f"weights[{i}] (W^{i + 2})", layers[i + 1], layers[i]))
+                   for i, W in enumerate(ws)]
+    else:
+        weights = initial_weights(layers, scheme, seed)
+    if "biases" in d:
+        bs = d["biases"]
+        if not isinstance(bs, list) or len(bs) != L - 1:
+            raise ScenarioError(f"biases: expected {L - 1} vectors (b^2 … b^{L}), found {_found(bs)}")
+        biases = [np.array(_vector(b, f"biases[{i}] (b^{i + 2})", layers[i + 1])) for i, b in enumerate(bs)]
+    else:
+        biases = [np.zeros(n) for n in layers[1:]]
+
+    x, single_x = _examples(d["x"], "x", layers[0])
+    y, single_y = _examples(d["y"], "y", layers[-1])
+    if len(x) != len(y):
+        raise ScenarioError(f"y: expected {len(x)} targets, one per example of x, found {len(y)}")
+    if loss in ("bce", "cross_entropy") and (np.any(y < 0) or np.any(y > 1)):
+        raise ScenarioError(f"y: loss '{loss}' needs targets between 0 and 1, found {_found(y.tolist())}")
+    if loss == "cross_entropy" and not np.allclose(y.sum(axis=1), 1.0):
+        raise ScenarioError("y: loss 'cross_entropy' needs each target to sum to 1 (e.g. one-hot [0, 1]), "
+                            f"found {_found(y.tolist())}")
+
+    eta = d.get("learning_rate", 0.5)
+    if not _is_number(eta) or not 0 < eta <= 1000:
+        raise ScenarioError(f"learning_rate: expected a number η with 0 < η ≤ 1000, found {_found(eta)}")
+    tb = d.get("train_biases", True)
+    if not isinstance(tb, bool):
+        raise ScenarioError(f"train_biases: expected true or false, found {_found(tb)}")
+    for key in ("name", "description"):
+        if not isinstance(d.get(key, ""), str):
+            raise ScenarioError(f"{key}: expected a string, found {_found(d[key])}")
+
+    return Scenario(
+        layers=tuple(layers), activations=tuple(names), loss=loss,
+        weights=tuple(_readonly(W) for W in weights), biases=tuple(_readonly(b) for b in biases),
+        x=_readonly(x), y=_readonly(y), learning_rate=float(eta), train_biases=tb,
+        init={"scheme": scheme, "seed": seed}, name=d.get("name", ""),
+        description=d.get("description", ""), single_example=single_x and single_y,
+    )
+
+
+def load_scenario(source) -> Scenario:
+    """A Scenario from a Scenario, a dict, a JSON string, or a path to a JSON file."""
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, dict):
+        return parse_scenario(source)
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        text, where = source, "scenario"
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ScenarioError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise ScenarioError(f"{path}: cannot be read as a text file ({e.__class__.__name__})") from None
+        where = str(path)
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ScenarioError(f"{where}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    return parse_scenario(d)
+
+
+def preset_names() -> list[str]:
+    """The shipped presets, the classic worked example first."""
+    names = sorted(p.stem for p in PRESETS_DIR.glob("*.json"))
+    return sorted(names, key=lambda n: n != "classic_2-2-2")
+
+
+def load_preset(name: str) -> Scenario:
+    """A shipped preset by file stem (see ``preset_names``)."""
+    if name not in preset_names():
+        raise ScenarioError(f"no preset '{name}': the presets are {', '.join(preset_names())}")
+    return load_scenario(PRESETS_DIR / f"{name}.json")

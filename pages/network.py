@@ -1,0 +1,6 @@
+"""Placeholder: this screen is built in a later issue."""
+
+import streamlit as st
+
+st.title("network")
+st.info("This screen is coming soon.")
