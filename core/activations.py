@@ -6,8 +6,8 @@ Every derivative takes both z and a = f(z), so that the cheap closed forms
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

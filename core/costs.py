@@ -5,8 +5,8 @@ Costs are evaluated from z^L where that avoids log(0) (bce, cross-entropy).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

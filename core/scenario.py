@@ -168,7 +168,8 @@ def parse_scenario(d: Any) -> Scenario:
 
     names = d["activations"]
     if not isinstance(names, list) or len(names) != L - 1 or not all(isinstance(a, str) for a in names):
-        raise ScenarioError(f"activations: expected {L - 1} names (one per layer after the input), found {_found(names)}")
+        raise ScenarioError(
+            f"activations: expected {L - 1} names (one per layer after the input), found {_found(names)}")
     acts = []
     for i, name in enumerate(names):
         try:
@@ -176,7 +177,8 @@ def parse_scenario(d: Any) -> Scenario:
         except ValueError as e:
             raise ScenarioError(f"activations[{i}]: {e}") from None
         if acts[-1].output_only and i != L - 2:
-            raise ScenarioError(f"activations[{i}]: '{name}' is for the output layer only; use e.g. 'sigmoid' or 'relu' here")
+            raise ScenarioError(
+                f"activations[{i}]: '{name}' is for the output layer only; use e.g. 'sigmoid' or 'relu' here")
 
     loss = d.get("loss", "mse")
     if loss not in COSTS:
@@ -187,7 +189,8 @@ def parse_scenario(d: Any) -> Scenario:
 
     init = d.get("init", {"scheme": "xavier", "seed": 0})
     if not isinstance(init, dict) or set(init) - {"scheme", "seed"}:
-        raise ScenarioError(f"init: expected {{\"scheme\": one of {', '.join(INIT_SCHEMES)}, \"seed\": an integer}}, found {_found(init)}")
+        raise ScenarioError(f"init: expected {{\"scheme\": one of {', '.join(INIT_SCHEMES)}, "
+                            f"\"seed\": an integer}}, found {_found(init)}")
     scheme, seed = init.get("scheme", "xavier"), init.get("seed", 0)
     if scheme not in INIT_SCHEMES:
         raise ScenarioError(f"init.scheme: expected one of {', '.join(INIT_SCHEMES)}, found {_found(scheme)}")
@@ -243,8 +246,8 @@ def load_scenario(source) -> Scenario:
     """A Scenario from a Scenario, a dict, a JSON string, or a path to a JSON file."""
     if isinstance(source, Scenario):
         return source
-    if isinstance(source, dict):
-        return parse_scenario(source)
+    if not isinstance(source, (str, Path)):
+        return parse_scenario(source)  # a dict, or anything else, refused with a message
     if isinstance(source, str) and source.lstrip().startswith("{"):
         text, where = source, "scenario"
     else:
