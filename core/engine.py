@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.costs import Cost, output_delta
-from core.scenario import Scenario, load_scenario
+from core.scenario import Scenario, ScenarioError, load_scenario
 from core.steps import Steps
 
 
@@ -96,6 +96,9 @@ class Trace:
         return Steps(self, n)
 
 
+MAX_TRACE_VALUES = 8_000_000  # examples × weights kept per example (64 MB)
+
+
 def trace(scenario) -> Trace:
     """Forward and backward pass of a scenario (dict, path, JSON text or Scenario), recorded.
 
@@ -103,6 +106,11 @@ def trace(scenario) -> Trace:
     W ← W − η ∂C/∂W (biases only when ``train_biases``).
     """
     s = load_scenario(scenario)
+    n_values = len(s.x) * sum(W.size for W in s.weights)
+    if n_values > MAX_TRACE_VALUES:
+        raise ScenarioError(
+            f"x: {len(s.x)} examples × {n_values // len(s.x):,} weights is too many to record every example's "
+            f"gradient (at most {MAX_TRACE_VALUES:,}); trace fewer examples, or use train")
     acts, cost = s.acts, s.cost
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         zs, activations = forward(s.weights, s.biases, [a.output for a in acts], s.x)

@@ -22,7 +22,7 @@ PRESETS_DIR = Path(__file__).parent / "presets"
 INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
 FIELDS = ("name", "description", "layers", "activations", "loss", "weights", "biases", "x", "y",
           "learning_rate", "train_biases", "init")
-MAX_LAYERS, MAX_NEURONS, MAX_EXAMPLES = 32, 1024, 100_000
+MAX_LAYERS, MAX_NEURONS, MAX_EXAMPLES, MAX_WEIGHTS = 32, 1024, 100_000, 1_000_000
 
 
 class ScenarioError(ValueError):
@@ -165,6 +165,10 @@ def parse_scenario(d: Any) -> Scenario:
             f"layers: expected a list of 2 to {MAX_LAYERS} neuron counts from 1 to {MAX_NEURONS} "
             f"(input first, output last), found {_found(layers)}")
     L = len(layers)
+    n_weights = sum(m * n for m, n in zip(layers[:-1], layers[1:]))
+    if n_weights > MAX_WEIGHTS:
+        raise ScenarioError(f"layers: at most {MAX_WEIGHTS:,} weights in all, found {n_weights:,} in {layers}; "
+                            "use fewer or narrower layers")
 
     names = d["activations"]
     if not isinstance(names, list) or len(names) != L - 1 or not all(isinstance(a, str) for a in names):

@@ -104,3 +104,14 @@ def test_presets_are_the_articles_networks():
 def test_unknown_preset():
     with pytest.raises(ScenarioError, match="no preset 'nope'"):
         load_preset("nope")
+
+
+def test_sizes_that_would_exhaust_memory_are_refused_with_a_message():
+    with pytest.raises(ScenarioError, match="at most 1,000,000 weights"):
+        load_scenario({"layers": [1024] * 3, "activations": ["relu", "relu"], "x": [0] * 1024, "y": [0] * 1024})
+    wide = {"layers": [500, 500, 1], "activations": ["relu", "linear"], "init": {"scheme": "zeros", "seed": 0},
+            "x": [[0.0] * 500] * 40, "y": [[0.0]] * 40}
+    with pytest.raises(ScenarioError, match="too many to record every example"):
+        trace(wide)
+    from core import train
+    assert len(train(wide, 1).loss_history) == 2  # training needs no per-example records
