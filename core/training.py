@@ -1,0 +1,270 @@
+"""Mini-batch gradient descent as a session that can be stepped, for the training lab.
+
+Words as the lab uses them: a *step* (an update) is one forward and backward pass over a
+mini-batch followed by W ← W − η ∂C/∂W; an *epoch* is one pass over the whole data set,
+⌈N / batch size⌉ steps (article 004 calls a single step "one epoch"; we do not). Batches are
+drawn from a fresh seeded shuffle each epoch. The maths is ``core.engine.loss_and_gradients``.
+
+Divergence is a result: when a step's cost or gradient is not finite the session stops,
+records the step in ``diverged_at`` and takes no more steps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.datasets import accuracy
+from core.engine import forward, loss_and_gradients
+from core.scenario import Scenario
+
+HISTORY_CAP = 4000  # per-step records kept; beyond it every other one is dropped (stride doubles)
+PATH_MAX_PARAMS = 2000  # the parameter path is kept for networks up to this many parameters
+
+
+def evaluate(weights, biases, scenario: Scenario, x, y, task: str = "regression") -> tuple[float, float | None]:
+    """The mean cost over (x, y) and, for classification, the accuracy."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        zs, acts = forward(weights, biases, [a.output for a in scenario.acts], x)
+        cost = float(np.mean(scenario.cost.value(acts[-1], y, zs[-1])))
+        acc = accuracy(acts[-1], y, task) if np.all(np.isfinite(acts[-1])) else None
+    return cost, acc
+
+
+def flat_params(weights, biases) -> np.ndarray:
+    """All weights (W² … W^L, row by row) then all biases, as one vector."""
+    return np.concatenate([np.ravel(W) for W in weights] + [np.ravel(b) for b in biases])
+
+
+class TrainingSession:
+    """Gradient descent on (x, y) from a scenario's parameters, one step at a time.
+
+    ``eta`` and ``train_biases`` may change between steps. Histories: ``step_costs`` (the
+    mini-batch cost each step saw, before its update), ``epoch_costs`` / ``epoch_accuracy``
+    (the whole set, before training and after each epoch), ``grad_norms`` (‖∂C/∂W^l‖ per
+    layer per step) and ``path`` (all parameters each step started from); per-step records thin out
+    by half whenever they exceed ``HISTORY_CAP`` (``stride`` says how far apart they are).
+    """
+
+    def __init__(self, scenario: Scenario, x=None, y=None, task: str = "regression",
+                 batch_size: int | None = None, seed: int = 0):
+        self.scenario = scenario
+        self.x = np.asarray(scenario.x if x is None else x, dtype=float)
+        self.y = np.asarray(scenario.y if y is None else y, dtype=float)
+        fits = self.x.ndim == 2 and self.x.shape[1] == scenario.layers[0]
+        if not fits or self.y.shape != (len(self.x), scenario.layers[-1]):
+            raise ValueError(f"data of shape {self.x.shape} → {self.y.shape} "
+                             f"does not fit layers {list(scenario.layers)}")
+        self.task = task
+        self.N = len(self.x)
+        self.batch_size = self.N if batch_size is None else int(min(max(batch_size, 1), self.N))
+        self.seed = seed
+        self.eta = scenario.learning_rate
+        self.train_biases = scenario.train_biases
+        self._acts, self._cost = scenario.acts, scenario.cost
+        self.weights = [np.array(W) for W in scenario.weights]
+        self.biases = [np.array(b) for b in scenario.biases]
+        self._rng = np.random.default_rng(seed)
+        self._order = self._shuffle()
+        self._pos = 0
+        self.steps = 0
+        self.epoch = 0
+        self.diverged_at: int | None = None
+        self.last_batch = self._order[: self.batch_size]
+        self.last_grads: tuple[list, list] | None = None
+        cost, acc = evaluate(self.weights, self.biases, scenario, self.x, self.y, task)
+        self.epoch_costs, self.epoch_accuracy = [cost], [acc]
+        self.stride = 1
+        self.step_index: list[int] = []  # the step each per-step record belongs to
+        self.step_costs: list[float] = []
+        self.step_etas: list[float] = []
+        self.grad_norms: list[np.ndarray] = []
+        self._keep_path = flat_params(self.weights, self.biases).size <= PATH_MAX_PARAMS
+        self.path: list[np.ndarray] = []  # the parameters each recorded step started from
+
+    def _shuffle(self) -> np.ndarray:
+        return np.arange(self.N) if self.batch_size >= self.N else self._rng.permutation(self.N)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(self.N / self.batch_size)
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    @property
+    def cost(self) -> float:
+        """The cost over the whole set at the current parameters."""
+        return evaluate(self.weights, self.biases, self.scenario, self.x, self.y, self.task)[0]
+
+    def next_batch(self) -> np.ndarray:
+        """The example indices the next step will use."""
+        return self._order[self._pos: self._pos + self.batch_size]
+
+    def _record(self, cost: float, norms: np.ndarray, force: bool = False) -> None:
+        if self.steps % self.stride == 0 or force:
+            self.step_index.append(self.steps)
+            self.step_costs.append(cost)
+            self.step_etas.append(self.eta)
+            self.grad_norms.append(norms)
+            if self._keep_path:
+                self.path.append(flat_params(self.weights, self.biases))
+            if len(self.step_index) > HISTORY_CAP:
+                self.stride *= 2
+                keep = [i for i, s in enumerate(self.step_index) if s % self.stride == 0]
+                for name in ("step_index", "step_costs", "step_etas", "grad_norms", "path"):
+                    if name == "path" and not self._keep_path:
+                        continue
+                    lst = getattr(self, name)
+                    setattr(self, name, [lst[i] for i in keep])
+
+    def step(self) -> bool:
+        """One update on the next mini-batch; False (and nothing changes) once diverged."""
+        if self.diverged:
+            return False
+        idx = self.next_batch()
+        self.last_batch = idx
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            cost, gW, gb = loss_and_gradients(self.weights, self.biases, self._acts, self._cost,
+                                              self.x[idx], self.y[idx])
+            finite = math.isfinite(cost) and all(np.all(np.isfinite(g)) for g in (*gW, *gb))
+            norms = np.array([float(np.linalg.norm(g)) for g in gW])
+        if not finite:
+            self.diverged_at = self.steps
+            self._record(cost if not math.isfinite(cost) else math.inf, norms, force=True)
+            return False
+        self._record(cost, norms)
+        self.last_grads = (gW, gb)
+        for i in range(len(self.weights)):
+            self.weights[i] -= self.eta * gW[i]
+            if self.train_biases:
+                self.biases[i] -= self.eta * gb[i]
+        self.steps += 1
+        self._pos += len(idx)
+        if self._pos >= self.N:
+            self.epoch += 1
+            self._pos = 0
+            self._order = self._shuffle()
+            cost, acc = evaluate(self.weights, self.biases, self.scenario, self.x, self.y, self.task)
+            self.epoch_costs.append(cost)
+            self.epoch_accuracy.append(acc)
+            if not math.isfinite(cost):  # the update overflowed: the next step's cost is not finite
+                self.diverged_at = self.steps
+                self._record(math.inf, np.full(len(gW), math.nan), force=True)
+        return not self.diverged
+
+    def run(self, max_steps: int, until_epoch: int | None = None, budget_s: float | None = None,
+            clock=None) -> int:
+        """Up to ``max_steps`` steps, stopping at epoch ``until_epoch``, after ``budget_s``
+        seconds, or on divergence. Returns the number of steps taken."""
+        import time
+
+        clock = clock or time.perf_counter
+        start, done = clock(), 0
+        while done < max_steps and not self.diverged:
+            if until_epoch is not None and self.epoch >= until_epoch:
+                break
+            self.step()
+            done += 1
+            if budget_s is not None and clock() - start >= budget_s:
+                break
+        return done
+
+    def step_epoch(self) -> int:
+        """Steps until the current epoch ends (or training diverges)."""
+        return self.run(self.steps_per_epoch, until_epoch=self.epoch + 1)
+
+    def to_scenario(self) -> Scenario:
+        """The scenario with the current weights, biases, η and bias setting."""
+        from dataclasses import replace
+
+        s = self.scenario.with_params(self.weights, self.biases)
+        return replace(s, learning_rate=float(min(self.eta, 1000.0)), train_biases=self.train_biases)
+
+
+@dataclass(frozen=True, eq=False)
+class RateRun:
+    """One run of a learning-rate comparison: the whole-set cost after each epoch and a verdict."""
+
+    eta: float
+    epoch_costs: np.ndarray
+    diverged_at: int | None  # the step at which the cost stopped being finite
+    verdict: str  # "converging" | "oscillating" | "slow" | "diverging" | "diverged"
+
+
+def verdict(costs, diverged: bool) -> str:
+    """Read a cost curve: diverged (it overflowed), diverging (it ended over 10× where it
+    started), oscillating (it went up on ≥ 25 % of epochs), converging (it fell by more than
+    half), else slow."""
+    c = np.asarray(costs, dtype=float)
+    c = c[np.isfinite(c)]
+    if diverged:
+        return "diverged"
+    if len(c) < 3:
+        return "slow"
+    if c[-1] > 10 * c[0]:
+        return "diverging"
+    if np.mean(np.diff(c) > 1e-12 * np.abs(c[:-1]).max(initial=1.0)) >= 0.25:
+        return "oscillating"
+    return "converging" if c[-1] < 0.5 * c[0] else "slow"
+
+
+def compare_learning_rates(scenario: Scenario, x, y, etas, epochs: int, batch_size: int | None = None,
+                           seed: int = 0, task: str = "regression", max_steps: int = 20_000) -> list[RateRun]:
+    """The same network from the same initial weights (and the same batch order) trained
+    with each η in ``etas`` for ``epochs`` epochs (at most ``max_steps`` steps each)."""
+    runs = []
+    for eta in etas:
+        s = TrainingSession(scenario, x, y, task, batch_size, seed)
+        s.eta = float(eta)
+        s.run(min(max_steps, epochs * s.steps_per_epoch), until_epoch=epochs)
+        costs = np.array(s.epoch_costs + ([math.inf] if s.diverged and math.isfinite(s.epoch_costs[-1]) else []))
+        runs.append(RateRun(float(eta), costs, s.diverged_at, verdict(s.epoch_costs, s.diverged)))
+    return runs
+
+
+def fit_scenario(scenario: Scenario, x, y, task: str, seed: int | None = None) -> tuple[Scenario, list[str]]:
+    """A scenario for training on (x, y): the current one when its layers fit, else one with the
+    same hidden layers and activations and input/output sizes that fit the data, freshly
+    initialised (the scenario's scheme; ``seed`` or its seed). The loss and output activation
+    change only when they cannot work with the targets. Returns it and what was changed."""
+    from core.scenario import load_scenario
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    n_in, n_out = x.shape[1], y.shape[1]
+    layers = [n_in, *scenario.layers[1:-1], n_out]
+    acts, loss = list(scenario.activations), scenario.loss
+    notes = []
+    in_01 = bool(np.all((y >= 0) & (y <= 1)))
+    if loss == "cross_entropy" and (n_out == 1 or task != "multiclass"):
+        if in_01 and n_out == 1:
+            acts[-1], loss = "sigmoid", "bce"
+        else:
+            acts[-1], loss = "linear" if not in_01 else "sigmoid", "mse"
+    elif loss == "bce" and not in_01:
+        acts[-1], loss = "linear", "mse"
+    elif loss == "mse" and acts[-1] == "sigmoid" and not in_01:
+        acts[-1] = "linear"
+    if loss != scenario.loss:
+        notes.append(f"loss {scenario.loss} → {loss} (the targets need it)")
+    if acts[-1] != scenario.activations[-1]:
+        notes.append(f"output activation {scenario.activations[-1]} → {acts[-1]} "
+                     f"(targets {'outside 0…1' if not in_01 else 'of one column'})")
+    init = dict(scenario.init)
+    if seed is not None:
+        init["seed"] = int(seed)
+    d = scenario.to_dict()
+    d.update(layers=layers, activations=acts, loss=loss, init=init, x=x.tolist(), y=y.tolist())
+    same = tuple(layers) == scenario.layers and seed is None
+    if not same:
+        d.pop("weights")
+        d.pop("biases")
+        if tuple(layers) != scenario.layers:
+            notes.insert(0, f"layers {'-'.join(map(str, scenario.layers))} → {'-'.join(map(str, layers))} "
+                            f"to fit {n_in} input(s) and {n_out} output(s), new {init['scheme']} weights "
+                            f"(seed {init['seed']})")
+    s = load_scenario(d)
+    return s, notes
