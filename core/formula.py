@@ -1,0 +1,288 @@
+"""Custom activations typed as a formula in z, parsed safely into SymPy.
+
+The text is untrusted. It is tokenized and parsed here by a small recursive-descent parser
+with a whitelist (the variable z, numbers, + - * / ^ ** ( ) , and a fixed list of functions
+and constants); the SymPy expression is built node by node from that parse. Nothing the user
+typed is ever evaluated as code: anything else is refused with a one-line ValueError before
+SymPy sees it. SymPy then differentiates the expression, and both are compiled with
+``lambdify`` (NumPy) for the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from core.activations import Activation
+
+MAX_LENGTH = 200  # characters
+MAX_DEPTH = 24  # nesting of parentheses, calls, signs and powers
+MAX_EXPONENT = 32  # |p| for a constant exponent
+MAX_NUMBER = 1e9  # |literal|
+SAMPLE = np.linspace(-6.0, 6.0, 121)  # "typical z" the formula must be real and finite on
+
+z = sp.Symbol("z", real=True)
+
+# name -> (arity, builder); arity None = two or more arguments
+_sigmoid = lambda u: 1 / (1 + sp.exp(-u))
+FUNCTIONS = {
+    "exp": (1, sp.exp), "log": (1, sp.log), "ln": (1, sp.log), "sqrt": (1, sp.sqrt), "abs": (1, sp.Abs),
+    "tanh": (1, sp.tanh), "sinh": (1, sp.sinh), "cosh": (1, sp.cosh), "sin": (1, sp.sin), "cos": (1, sp.cos),
+    "atan": (1, sp.atan), "arctan": (1, sp.atan), "erf": (1, sp.erf), "sigmoid": (1, _sigmoid),
+    "sign": (1, sp.sign), "Heaviside": (1, sp.Heaviside), "heaviside": (1, sp.Heaviside),
+    "max": (None, sp.Max), "min": (None, sp.Min),
+}
+CONSTANTS = {"e": sp.E, "pi": sp.pi}
+ALLOWED = ("use z, numbers, + - * / ^ ** ( ) and " + ", ".join(f"{f}()" for f in FUNCTIONS if f != "heaviside")
+           + ", e, pi")
+
+_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
+                    r"|(?P<op>\*\*|[-+*/^(),]))")
+_FRIENDLY = {"−": "-", "·": "*", "×": "*", "²": "^2"}
+
+
+def _refuse(why: str) -> ValueError:
+    return ValueError(f"{why} in formula: {ALLOWED}")
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out, i = [], 0
+    while i < len(text):
+        m = _TOKEN.match(text, i)
+        if not m:
+            rest = text[i:].lstrip()
+            if not rest:
+                break
+            c = rest[0]
+            if c == ".":
+                raise _refuse("attribute access ('.') is not allowed")
+            if c in "'\"":
+                raise _refuse("strings are not allowed")
+            if c in "[]{}":
+                raise _refuse(f"'{c}' is not allowed (no indexing, lists or sets)")
+            if c in ":=<>!&|%@~;#":
+                raise _refuse(f"'{c}' is not allowed")
+            raise _refuse(f"unexpected character {c!r}")
+        kind = m.lastgroup
+        out.append((kind, m.group(kind)))
+        i = m.end()
+    return out
+
+
+class _Parser:
+    """expr := term (('+'|'-') term)* ; term := unary (('*'|'/') unary)* ;
+    unary := ('+'|'-') unary | power ; power := atom (('^'|'**') unary)? ;
+    atom := number | z | constant | function '(' expr (',' expr)* ')' | '(' expr ')'."""
+
+    def __init__(self, tokens):
+        self.t, self.i, self.depth = tokens, 0, 0
+
+    def peek(self):
+        return self.t[self.i] if self.i < len(self.t) else (None, None)
+
+    def take(self, value=None):
+        tok = self.peek()
+        if value is not None and tok[1] != value:
+            found = "the end" if tok[1] is None else f"'{tok[1]}'"
+            raise _refuse(f"expected '{value}' but found {found}")
+        self.i += 1
+        return tok
+
+    def nest(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _refuse(f"nesting deeper than {MAX_DEPTH} levels")
+
+    def parse(self):
+        if not self.t:
+            raise ValueError(f"empty activation: give a name such as sigmoid, or a formula in z: {ALLOWED}")
+        e = self.expr()
+        if self.i != len(self.t):
+            raise _refuse(f"unexpected '{self.peek()[1]}' (write products with '*', e.g. 2*z)")
+        return e
+
+    def expr(self):
+        e = self.term()
+        while self.peek()[1] in ("+", "-"):
+            op = self.take()[1]
+            r = self.term()
+            e = e + r if op == "+" else e - r
+        return e
+
+    def term(self):
+        e = self.unary()
+        while self.peek()[1] in ("*", "/"):
+            op = self.take()[1]
+            r = self.unary()
+            if op == "/" and r == 0:
+                raise _refuse("division by zero")
+            e = e * r if op == "*" else e / r
+        return e
+
+    def unary(self):
+        if self.peek()[1] in ("+", "-"):
+            op = self.take()[1]
+            self.nest()
+            e = self.unary()
+            self.depth -= 1
+            return -e if op == "-" else e
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        if self.peek()[1] in ("^", "**"):
+            self.take()
+            self.nest()
+            p = self.unary()
+            self.depth -= 1
+            return _pow(base, p)
+        return base
+
+    def atom(self):
+        kind, v = self.take()
+        if kind == "num":
+            x = float(v)
+            if not math.isfinite(x) or abs(x) > MAX_NUMBER:
+                raise _refuse(f"number {v} is too large (at most {MAX_NUMBER:g})")
+            return sp.Integer(int(v)) if v.isdigit() else sp.Float(x)
+        if v == "(":
+            self.nest()
+            e = self.expr()
+            self.take(")")
+            self.depth -= 1
+            return e
+        if kind == "name":
+            if v == "z":
+                return z
+            if v in CONSTANTS:
+                return CONSTANTS[v]
+            if v in FUNCTIONS:
+                return self.call(v)
+            if v.startswith("_"):
+                raise _refuse(f"name '{v}' is not allowed")
+            if len(self.t) == 1:
+                raise ValueError(f"'{v}' is neither a known activation (sigmoid, tanh, relu, leaky_relu, linear, "
+                                 f"softmax) nor a formula in z: {ALLOWED}")
+            raise _refuse(f"unknown name '{v}'" + (" (the variable is z)" if len(v) == 1 else ""))
+        raise _refuse("unexpected end" if v is None else f"unexpected '{v}'")
+
+    def call(self, name):
+        arity, build = FUNCTIONS[name]
+        if self.peek()[1] != "(":
+            raise _refuse(f"'{name}' is a function: write {name}(...)")
+        self.take("(")
+        self.nest()
+        args = [self.expr()]
+        while self.peek()[1] == ",":
+            self.take()
+            args.append(self.expr())
+        self.take(")")
+        self.depth -= 1
+        if arity == 1 and len(args) != 1:
+            raise _refuse(f"{name}() takes one argument, found {len(args)}")
+        if arity is None and len(args) < 2:
+            raise _refuse(f"{name}() takes two or more arguments")
+        return build(*args)
+
+
+def _pow(base, p):
+    """base ** p, refusing exponents that would make huge numbers or huge polynomials."""
+    if p.is_number:
+        pv = complex(p.evalf(15))
+        if pv.imag or not math.isfinite(pv.real) or abs(pv.real) > MAX_EXPONENT:
+            raise _refuse(f"exponent {sp.sstr(p)[:20]} is too large (|exponent| ≤ {MAX_EXPONENT})")
+        if base.is_number:
+            bv = complex(base.evalf(15))
+            if bv != 0 and abs(pv.real) * math.log10(abs(bv)) > 300:
+                raise _refuse("number too large")
+    elif base.is_number:
+        bv = complex(base.evalf(15))
+        if abs(bv) > 1e6:
+            raise _refuse("base of a power of z too large")
+    return sp.Pow(base, p)
+
+
+def parse_formula(text: str) -> sp.Expr:
+    """The SymPy expression of a formula in z, built from a whitelisted parse (nothing is evaluated)."""
+    if not isinstance(text, str):
+        raise ValueError(f"a formula is text, found {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"formula too long ({len(text)} characters, at most {MAX_LENGTH}): shorten it")
+    for a, b in _FRIENDLY.items():
+        text = text.replace(a, b)
+    return _Parser(_tokens(text)).parse()
+
+
+def _numeric_safe(e: sp.Expr) -> sp.Expr:
+    """Derivatives of step functions are zero almost everywhere: DiracDelta -> 0."""
+    return e.replace(lambda x: isinstance(x, sp.DiracDelta), lambda x: sp.Integer(0))
+
+
+def _compile(e: sp.Expr):
+    fn = sp.lambdify(z, e, modules="numpy")
+
+    def f(x):
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            out = np.asarray(fn(x))
+        if np.iscomplexobj(out):
+            out = np.where(out.imag == 0, out.real, np.nan)
+        out = out.astype(float, copy=False)
+        return out if out.shape == x.shape else np.broadcast_to(out, x.shape).copy()
+
+    return f
+
+
+def _check(f, what: str, text: str):
+    v = f(SAMPLE)
+    bad = ~np.isfinite(v)
+    if bad.any():
+        zb = SAMPLE[np.argmax(bad)]
+        raise ValueError(f"formula '{text}': {what} is not a finite real number at z = {zb:g}; an activation "
+                         f"must be defined for every z (e.g. write sqrt(1 + z^2) rather than sqrt(z))")
+
+
+@lru_cache(maxsize=256)
+def formula_expr(text: str) -> tuple[sp.Expr, sp.Expr]:
+    """(σ(z), σ'(z)) as SymPy expressions for a formula, the derivative made numeric-safe."""
+    e = parse_formula(text)
+    if not e.has(z):
+        raise ValueError(f"formula '{text}' does not depend on z: an activation is a function of z, e.g. tanh(z)")
+    return e, _numeric_safe(sp.diff(e, z))
+
+
+@lru_cache(maxsize=256)
+def formula_activation(text: str) -> Activation:
+    """An Activation for a formula in z (e.g. ``log(1 + exp(z))``): SymPy derives σ', NumPy evaluates both.
+
+    Raises ValueError (one line: what is wrong and what is allowed) for a refused formula, and for
+    one that is not real and finite for z in [-6, 6] (e.g. ``sqrt(z)``, ``log(z)``).
+    """
+    e, d = formula_expr(text)
+    f, df = _compile(e), _compile(d)
+    _check(f, "its value", text)
+    _check(df, "its derivative", text)
+    return Activation(name=text, output=f, derivative=lambda zz, a: df(zz), formula=text)
+
+
+_BUILTIN = {
+    "sigmoid": lambda: 1 / (1 + sp.exp(-z)),
+    "tanh": lambda: sp.tanh(z),
+    "relu": lambda: sp.Piecewise((z, z > 0), (0, True)),
+    "leaky_relu": lambda: sp.Piecewise((z, z > 0), (sp.Float(0.01) * z, True)),
+    "linear": lambda: z,
+}
+
+
+@lru_cache(maxsize=256)
+def activation_expr(name: str) -> sp.Expr:
+    """σ(z) as a SymPy expression in ``formula.z`` for a registry name (not softmax) or a formula."""
+    if name in _BUILTIN:
+        return _BUILTIN[name]()
+    if name == "softmax":
+        raise ValueError("softmax is not elementwise: it has no single-variable expression")
+    return formula_expr(name)[0]

@@ -1,0 +1,227 @@
+"""LaTeX building blocks: numbers, indexed symbols, folded sums, matrices, and each activation's
+σ(z) and σ'(z) (σ' from SymPy, shown in textbook form), cached so the hot path is string formatting.
+
+On screen indices are 1-based; every function here takes the engine's 0-based j, k.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One equation three ways: in symbols, with the numbers put in, and its value (all LaTeX),
+    plus one plain-English sentence of what happens."""
+
+    symbolic: str
+    numeric: str
+    value: str
+    sentence: str
+
+
+def format_number(x: float, digits: int = 9, paren: bool = False) -> str:
+    """x to ``digits`` significant figures as LaTeX: 1.5 \\times 10^{-5}, never 'e-05'.
+    With ``paren`` (a number put into an expression) a negative number is wrapped in parentheses."""
+    x = float(x)
+    if math.isnan(x):
+        return r"\text{NaN}"
+    if math.isinf(x):
+        s = r"\infty" if x > 0 else r"-\infty"
+    else:
+        s = f"{x:.{digits}g}"
+        if "e" in s:
+            m, e = s.split("e")
+            s = rf"{m} \times 10^{{{int(e)}}}"
+        if s in ("-0", "0"):
+            s = "0"
+    return f"({s})" if paren and s.startswith("-") else s
+
+
+def plain_number(x: float, digits: int = 9) -> str:
+    """x to ``digits`` significant figures as plain text, for sentences."""
+    x = float(x)
+    s = f"{x:.{digits}g}"
+    return "0" if s == "-0" else s
+
+
+def idx(*ks: int) -> str:
+    """1-based subscript for 0-based indices: (0, 1) -> '12', (9, 1) -> '10,2'."""
+    parts = [str(k + 1) for k in ks]
+    return ("," if any(k >= 9 for k in ks) else "").join(parts)
+
+
+def sym(name: str, l: int | None, *ks: int) -> str:
+    """An indexed symbol: sym('w', 2, 0, 1) -> 'w^{2}_{12}'; l None leaves out the layer."""
+    up = f"^{{{l}}}" if l is not None else ""
+    return f"{name}{up}_{{{idx(*ks)}}}" if ks else f"{name}{up}"
+
+
+def dfrac(top: str, bottom: str) -> str:
+    """∂top/∂bottom as a LaTeX fraction (bottom wrapped in braces, safe for indexed symbols)."""
+    return rf"\frac{{\partial {top}}}{{\partial {{{bottom}}}}}"
+
+
+def fold(terms: list[str], total: int | None = None, max_terms: int = 8, sep: str = " + ") -> str:
+    """Join terms; beyond ``max_terms`` show the first ones, \\cdots and how many were folded."""
+    total = len(terms) if total is None else total
+    if total <= max_terms:
+        return sep.join(terms)
+    shown = terms[: max(1, max_terms - 1)]
+    return sep.join(shown) + rf"{sep}\cdots\;(+{total - len(shown)}\text{{ more terms}})"
+
+
+def pmatrix(M, digits: int = 4, max_rows: int = 8, max_cols: int = 8) -> str:
+    """A vector (as a column) or matrix as a LaTeX pmatrix, folding rows/columns with ⋯ ⋮ ⋱."""
+    M = np.asarray(M, dtype=float)
+    if M.ndim == 1:
+        M = M[:, None]
+    r, c = M.shape
+
+    def pick(n, m):
+        return list(range(n)) if n <= m else list(range(m - 2)) + [None, n - 1]
+
+    rows = []
+    for i in pick(r, max_rows):
+        if i is None:
+            rows.append(" & ".join(r"\vdots" if j is not None else r"\ddots" for j in pick(c, max_cols)))
+        else:
+            rows.append(" & ".join(r"\cdots" if j is None else format_number(M[i, j], digits)
+                                   for j in pick(c, max_cols)))
+    return r"\begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}"
+
+
+def shape(n: int, m: int) -> str:
+    return rf"{n} \times {m}"
+
+
+# --- activations: σ(z) and σ'(z) in LaTeX with a placeholder for z (or a), built once with SymPy ---
+
+_Z = r"\zeta"  # the placeholder for z in SymPy's LaTeX (users cannot type zeta)
+_A = r"\alpha"  # the placeholder for a = σ(z) in textbook forms
+_DISPLAY = {"relu": r"\max\left(0, \zeta\right)", "leaky_relu": r"\max\left(0.01 \zeta, \zeta\right)"}
+# textbook forms of σ' in terms of a = σ(z), tried in order: (SymPy builder, symbolic, numeric)
+_TEXTBOOK = (
+    (lambda f: f * (1 - f), r"\alpha\left(1 - \alpha\right)", r"\alpha \cdot \left(1 - \alpha\right)"),
+    (lambda f: 1 - f**2, r"1 - \alpha^{2}", r"1 - \alpha^{2}"),
+    (lambda f: f, r"\alpha", r"\alpha"),
+)
+
+
+def put(template: str, z: str = "z", a: str = "a") -> str:
+    """Fill a template's placeholders (each wrapped in braces, so z^{2}_{1} can take an exponent)."""
+    return template.replace(_Z, "{" + z + "}").replace(_A, "{" + a + "}")
+
+
+@dataclass(frozen=True)
+class ActLatex:
+    """An activation's LaTeX templates (placeholders \\zeta for z, \\alpha for a = σ(z))."""
+
+    name: str
+    out_sym: str  # σ(z)
+    out_num: str  # σ(z) with products written \cdot, for numbers
+    d_raw: str  # σ'(z) as SymPy differentiates it
+    d_sym: str  # σ'(z) in textbook form (in a where possible)
+    d_num: str
+    branches: tuple = ()  # for a piecewise σ': ((condition fn, value template, condition template), ...)
+
+    def dsigma_numeric(self, z: float, a: float, digits: int) -> str:
+        """σ'(z) with the numbers put in (for a piecewise σ' the active branch, and why)."""
+        zs, as_ = format_number(z, digits, True), format_number(a, digits, True)
+        for cond, val, why in self.branches:
+            if cond(z):
+                return put(val, zs, as_) + (rf"\quad(\text{{since }} {put(why, zs, as_)})" if why else "")
+        return put(self.d_num, zs, as_)
+
+
+@lru_cache(maxsize=256)
+def act_latex(name: str) -> ActLatex:
+    """The LaTeX templates of a registry activation or formula (SymPy runs once per name)."""
+    import sympy as sp
+
+    from core.formula import activation_expr, z
+
+    if name == "softmax":
+        out = r"\frac{e^{z_j}}{\sum_i e^{z_i}}"
+        d = r"a_i\left(\delta_{ij} - a_j\right)"
+        return ActLatex(name, out, out, d, d, d)
+    zeta = sp.Symbol("zeta", real=True)
+    e = activation_expr(name)
+    d = sp.piecewise_fold(sp.diff(e, z).replace(lambda x: isinstance(x, sp.DiracDelta), lambda x: sp.Integer(0)))
+    d = d.replace(lambda x: isinstance(x, sp.Heaviside), lambda x: sp.Piecewise((1, x.args[0] > 0), (0, True)))
+    d = sp.piecewise_fold(d)
+    ez, dz = e.subs(z, zeta), d.subs(z, zeta)
+    out_sym = _DISPLAY.get(name, sp.latex(ez))
+    out_num = _DISPLAY.get(name, sp.latex(ez, mul_symbol="dot"))
+    d_raw = sp.latex(dz)
+    d_sym, d_num = d_raw, sp.latex(dz, mul_symbol="dot")
+    branches: tuple = ()
+    if isinstance(d, sp.Piecewise):
+        bs = []
+        for val, cond in d.args:
+            fn = (lambda x: True) if cond is sp.true else sp.lambdify(z, cond, modules="math")
+            why = "" if cond is sp.true else sp.latex(cond.subs(z, zeta))
+            bs.append((_safe_cond(fn), sp.latex(val.subs(z, zeta), mul_symbol="dot"), why))
+        branches = tuple(bs)
+    elif not d.is_number:
+        d_fn = sp.lambdify(z, d, "math")
+        pts = (-2.3, -0.7, 0.4, 1.1, 2.9)
+        for build, t_sym, t_num in _TEXTBOOK:
+            c_fn = sp.lambdify(z, build(e), "math")
+            try:
+                close = all(math.isclose(d_fn(p), c_fn(p), rel_tol=1e-12, abs_tol=1e-14) for p in pts)
+            except (ValueError, OverflowError, ZeroDivisionError, TypeError):
+                close = False
+            if close and sp.simplify(d - build(e)) == 0:
+                d_sym, d_num = t_sym, t_num
+                break
+    return ActLatex(name, out_sym, out_num, d_raw, d_sym, d_num, branches)
+
+
+def _safe_cond(fn):
+    def f(x):
+        try:
+            return bool(fn(x))
+        except (ValueError, TypeError, OverflowError):
+            return False
+    return f
+
+
+@lru_cache(maxsize=256)
+def activation_derivative_latex(name: str) -> tuple[str, str]:
+    """(σ(z), σ'(z)) as LaTeX equations for a registry name or a formula, σ' as SymPy derives it and,
+    where it is one, in textbook form: σ' = σ(1 − σ) for the sigmoid, 1 − tanh² for tanh."""
+    t = act_latex(name)
+    if name == "softmax":
+        return (r"\sigma(z)_j = " + t.out_sym,
+                r"\frac{\partial \sigma(z)_i}{\partial z_j} = \sigma(z)_i\left(\delta_{ij} - \sigma(z)_j\right)")
+    out = r"\sigma(z) = " + put(t.out_sym)
+    d = r"\sigma'(z) = " + put(t.d_raw)
+    if t.d_sym != t.d_raw:
+        d += " = " + put(t.d_sym, a=r"\sigma(z)").replace(r"{\sigma(z)}^{2}", r"\sigma(z)^{2}")
+    if name == "tanh":
+        d = r"\sigma'(z) = 1 - \tanh^{2}(z) = 1 - \sigma(z)^{2}"
+    return out, d
+
+
+def notation_latex() -> list[str]:
+    """Short lines stating the notation used on screen."""
+    return [
+        r"\text{Layer } 1 \text{ is the input, } a^{1} = x;\ \text{layer } L \text{ is the output.}",
+        r"w^{l}_{jk}: \text{ the weight from neuron } k \text{ of layer } l-1 \text{ to neuron } j"
+        r" \text{ of layer } l \;(\text{to-from, as articles 000 and 003; article 001 writes from-to})",
+        r"W^{l} \text{ has shape } n_{l} \times n_{l-1};\quad b^{l}_{j} \text{ is the bias of neuron } j"
+        r" \text{ of layer } l",
+        r"z^{l}_{j} = \sum_{k} w^{l}_{jk} a^{l-1}_{k} + b^{l}_{j},\qquad a^{l}_{j} = \sigma(z^{l}_{j})",
+        r"\delta^{l}_{j} = \frac{\partial C}{\partial z^{l}_{j}}\ \text{(the error of neuron } j"
+        r"\text{ of layer } l)",
+        r"\frac{\partial C}{\partial w^{l}_{jk}} = a^{l-1}_{k}\,\delta^{l}_{j},\qquad"
+        r" \frac{\partial C}{\partial b^{l}_{j}} = \delta^{l}_{j}",
+        r"w \leftarrow w - \eta \frac{\partial C}{\partial w}\ \text{, every gradient taken at the weights"
+        r" from before the update}",
+        r"\text{Indices on screen start at 1: } j = 1, \dots, n_{l}",
+    ]
