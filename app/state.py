@@ -1,29 +1,170 @@
 """Session state shared by every page, under fixed keys that no widget owns.
 
 Streamlit drops a widget's value when the widget is not rendered (e.g. on another page),
-so the real values live here and widgets only edit them.
+so the real values live here and widgets only edit them (see ``app.ui.bound``).
+
+The scenario, the screen, the step and the view are mirrored in the URL (``st.query_params``)
+so that a shared link opens exactly there; ``app.url`` does the encoding.
 """
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
-from core import Scenario, load_preset
+from app import url
+from app.model import trace_of
+from core import Scenario, Trace, load_preset
 
 SCENARIO = "bp_scenario"  # the current Scenario
+SCENARIO_KEY = "bp_scenario_json"  # its canonical compact JSON: the cache key of traces and equations
+VERSION = "bp_version"  # bumped on every change of scenario, so tables/editors start afresh
 NOTICE = "bp_notice"  # a one-off message to show on the next page drawn
+STEP = "bp_step_{phase}_{view}"  # the step index (0-based) per screen and view
+VIEW = "bp_view"  # "neuron" or "matrix"
+EXAMPLE = "bp_example"  # which example of a batch is stepped through
+SELECTED = "bp_selected"  # the weight whose chain-rule card the backward screen shows
+MISTAKE = "bp_mistake"  # the update screen's "updated output weights by mistake" switch
+URL_READ = "bp_url_read"  # the URL was read (once per session)
+START_PAGE = "bp_start_page"  # the screen a shared link asked for
 DEFAULT_PRESET = "classic_2-2-2"
+PAGES = ("network", "forward", "backward", "update", "train")
+STEP_PAGES = ("forward", "backward")
+CHANGED = "The network changed, so the steps start again from the first one."
+
+
+def canonical_json(scenario: Scenario) -> str:
+    """Compact JSON of the scenario: one string per network, used as cache key and in the URL."""
+    return json.dumps(scenario.to_dict(), separators=(",", ":"), ensure_ascii=False)
 
 
 def current_scenario() -> Scenario:
     """The scenario every page works on (the classic worked example until one is chosen)."""
     if SCENARIO not in st.session_state:
-        st.session_state[SCENARIO] = load_preset(DEFAULT_PRESET)
+        s = load_preset(DEFAULT_PRESET)
+        st.session_state[SCENARIO] = s
+        st.session_state[SCENARIO_KEY] = canonical_json(s)
     return st.session_state[SCENARIO]
+
+
+def scenario_key() -> str:
+    """The canonical JSON of the current scenario."""
+    s = current_scenario()
+    if SCENARIO_KEY not in st.session_state:
+        st.session_state[SCENARIO_KEY] = canonical_json(s)
+    return st.session_state[SCENARIO_KEY]
+
+
+def current_trace() -> Trace:
+    """The forward and backward pass of the current scenario (cached per scenario, never mutated)."""
+    return trace_of(scenario_key())
+
+
+def version() -> int:
+    return st.session_state.get(VERSION, 0)
 
 
 def set_scenario(scenario: Scenario, notice: str | None = None) -> None:
     """Make ``scenario`` the current one (steps restart); ``notice`` is shown once."""
+    key = canonical_json(scenario)
+    changed = key != st.session_state.get(SCENARIO_KEY)
     st.session_state[SCENARIO] = scenario
-    if notice:
-        st.session_state[NOTICE] = notice
+    st.session_state[SCENARIO_KEY] = key
+    if changed:
+        st.session_state[VERSION] = version() + 1
+        for k in list(st.session_state):
+            if isinstance(k, str) and k.startswith("bp_step_"):
+                del st.session_state[k]
+        st.session_state.pop(SELECTED, None)
+        if st.session_state.get(EXAMPLE, 0) >= len(scenario.x):
+            st.session_state[EXAMPLE] = 0
+    if notice or changed:
+        st.session_state[NOTICE] = notice or CHANGED
+
+
+def pop_notice() -> str | None:
+    return st.session_state.pop(NOTICE, None)
+
+
+def set_notice(text: str) -> None:
+    st.session_state[NOTICE] = text
+
+
+# ---- steps, view, example ---------------------------------------------------------------
+
+def view() -> str:
+    return st.session_state.get(VIEW, "neuron")
+
+
+def set_view(v: str) -> None:
+    st.session_state[VIEW] = "matrix" if v == "matrix" else "neuron"
+
+
+def example() -> int:
+    n = st.session_state.get(EXAMPLE, 0)
+    return n if 0 <= n < len(current_scenario().x) else 0
+
+
+def set_example(n: int) -> None:
+    if n != example():
+        st.session_state[EXAMPLE] = n
+        for k in list(st.session_state):
+            if isinstance(k, str) and k.startswith("bp_step_"):
+                del st.session_state[k]
+
+
+def step(phase: str, view_: str | None = None) -> int:
+    return st.session_state.get(STEP.format(phase=phase, view=view_ or view()), 0)
+
+
+def set_step(phase: str, i: int, view_: str | None = None) -> None:
+    st.session_state[STEP.format(phase=phase, view=view_ or view())] = max(0, int(i))
+
+
+# ---- the URL ----------------------------------------------------------------------------
+
+def read_url() -> str | None:
+    """Once per session: take scenario, screen, step, view and example from the URL.
+
+    Returns the screen the link asked for (or None). A broken or tampered link opens the
+    default example with a notice; nothing here raises.
+    """
+    if st.session_state.get(URL_READ):
+        return st.session_state.get(START_PAGE)
+    st.session_state[URL_READ] = True
+    try:
+        params = {k: st.query_params.get(k) for k in st.query_params}
+    except Exception:  # noqa: BLE001 - a URL never breaks the app
+        params = {}
+    link = url.decode_params(params, load_preset(DEFAULT_PRESET))
+    if link.scenario is not None:
+        set_scenario(link.scenario)
+    st.session_state.pop(NOTICE, None)
+    if link.problem:
+        set_notice(link.problem)
+    set_view(link.view)
+    set_example(link.example if link.scenario is not None and link.example < len(link.scenario.x) else 0)
+    if link.page in STEP_PAGES and link.step is not None:
+        set_step(link.page, link.step)
+    st.session_state[START_PAGE] = link.page
+    return link.page
+
+
+def write_url(page: str) -> None:
+    """Mirror the current state into the URL (only the parameters that changed are written)."""
+    s = current_scenario()
+    step_ = step(page) if page in STEP_PAGES else None
+    want = url.encode_params(scenario_key(), s, page, step_, view(), example(),
+                             default_key=_default_key())
+    try:
+        have = {k: st.query_params.get(k) for k in st.query_params}
+        if have != want:
+            st.query_params.from_dict(want)
+    except Exception:  # noqa: BLE001 - writing the URL is a convenience, never an error
+        pass
+
+
+@st.cache_data(max_entries=1)
+def _default_key() -> str:
+    return canonical_json(load_preset(DEFAULT_PRESET))

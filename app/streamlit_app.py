@@ -7,13 +7,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so pages can 
 
 import streamlit as st  # noqa: E402
 
+from app import sidebar, state  # noqa: E402
+
 st.set_page_config(page_title="Backprop Stepper", page_icon="∂", layout="wide")
 
-pages = [
-    st.Page("../pages/network.py", title="1 · Network", url_path="network", default=True),
-    st.Page("../pages/forward.py", title="2 · Forward pass", url_path="forward"),
-    st.Page("../pages/backward.py", title="3 · Backward pass", url_path="backward"),
-    st.Page("../pages/update.py", title="4 · Update", url_path="update"),
-    st.Page("../pages/train.py", title="5 · Training lab", url_path="train"),
+start = state.read_url() or "network"  # a shared link opens the screen it names
+SCREENS = [
+    ("network", "../pages/network.py", "1 · Network"),
+    ("forward", "../pages/forward.py", "2 · Forward pass"),
+    ("backward", "../pages/backward.py", "3 · Backward pass"),
+    ("update", "../pages/update.py", "4 · Update"),
+    ("train", "../pages/train.py", "5 · Training lab"),
 ]
-st.navigation(pages).run()
+pages = {name: st.Page(path, title=title, url_path=name, default=name == start) for name, path, title in SCREENS}
+current = st.navigation(list(pages.values()))
+name = next((n for n, p in pages.items() if p is current or p.title == current.title), "network")
+sidebar.render(name)
+current.run()
+state.write_url(name)

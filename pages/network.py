@@ -1,6 +1,32 @@
-"""Placeholder: this screen is built in a later issue."""
+"""Screen 1: choose a network (a preset or your own), edit its weights, import or export it."""
 
 import streamlit as st
 
-st.title("network")
-st.info("This screen is coming soon.")
+from app import network_ui, state, stepping, ui
+
+ui.page_start("1 · Network", "Pick a preset — the classic 2-2-2 worked example is loaded — or build your own. "
+              "Then step through its forward pass, backward pass and update on the next screens.")
+s = state.current_scenario()
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    network_ui.preset_picker()
+    if s.description:
+        st.caption(s.description)
+    st.markdown(f"**Layers** {' → '.join(map(str, s.layers))} · **activations** {', '.join(s.activations)} · "
+                f"**cost** {s.loss} · **η** = {s.learning_rate:g} · "
+                f"**biases** {'trained' if s.train_biases else 'held fixed'} · **examples** {len(s.x)}")
+    st.page_link("../pages/forward.py", label="Start the forward pass →", icon="▶️")
+with right:
+    ui.drawing(stepping.network_drawing(s).kwargs, key="network_fig")
+
+st.subheader("Weights and biases")
+st.caption("Edit any cell; the steps restart with the new values. Row j is the neuron the edge goes into, "
+           "column k the neuron it comes from.")
+network_ui.weight_tables()
+
+with st.expander("Build your own network", expanded=False):
+    network_ui.builder_form()
+with st.expander("Import or export the scenario as JSON", expanded=False):
+    network_ui.json_io()
+ui.notation_expander()

@@ -1,0 +1,103 @@
+"""The "build your own network" form as plain data: a draft (what the widgets show) made from a
+scenario, and the scenario dict a draft describes. Pure functions, no Streamlit; validation of
+the network itself (including typed activation formulas) is core's ``load_scenario``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from core import Scenario
+from core.activations import ACTIVATIONS
+
+ACTIVATION_CHOICES = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax", "formula"]
+LOSSES = ["mse", "bce", "cross_entropy"]
+SCHEMES = ["xavier", "he", "uniform", "zeros"]
+MAX_HIDDEN, MAX_NEURONS = 6, 8
+
+
+class DraftError(ValueError):
+    """A draft field that is not usable, with what to type instead."""
+
+
+def draft_from(s: Scenario) -> dict:
+    """The form's fields for a scenario (hidden layers padded to the maximum so counts can grow)."""
+    hidden = list(s.layers[1:-1])
+    acts = list(s.activations)
+    names = [a if a in ACTIVATIONS else "formula" for a in acts]
+    formulas = [a if a not in ACTIVATIONS else "log(1 + exp(z))" for a in acts]
+    pad = MAX_HIDDEN - len(hidden)
+    return {
+        "hidden": len(hidden),
+        "n_in": s.layers[0], "n_out": s.layers[-1],
+        "sizes": [min(n, MAX_NEURONS) for n in hidden] + [2] * pad,
+        "acts": names[:-1] + ["sigmoid"] * pad, "formulas": formulas[:-1] + ["log(1 + exp(z))"] * pad,
+        "act_out": names[-1], "formula_out": formulas[-1],
+        "loss": s.loss, "scheme": s.init.get("scheme", "xavier"), "seed": int(s.init.get("seed", 0)),
+        "x": examples_text(s.x), "y": examples_text(s.y),
+        "eta": float(s.learning_rate), "train_biases": bool(s.train_biases), "keep": True,
+    }
+
+
+def examples_text(a) -> str:
+    return "; ".join(", ".join(f"{v:g}" if abs(v) >= 1e-4 or v == 0 else repr(float(v)) for v in row) for row in a)
+
+
+def parse_examples(text: str, name: str, n: int) -> list:
+    """'0.05, 0.1' (one example) or '0, 0; 0, 1' (several, separated by ';') as JSON values."""
+    rows = [r for r in str(text).split(";")]
+    out = []
+    for r, row in enumerate(rows):
+        parts = [p.strip() for p in row.split(",")]
+        if parts == [""]:
+            raise DraftError(f"{name}: type {n} number(s) separated by commas, e.g. "
+                             f"{', '.join(['0.5'] * n)}" + (" (several examples: separate them with ;)"))
+        vals = []
+        for p in parts:
+            try:
+                v = float(p)
+            except ValueError:
+                raise DraftError(f"{name}: '{p[:30]}' is not a number; type numbers like 0.05 or -1.5, "
+                                 "separated by commas") from None
+            if not math.isfinite(v):
+                raise DraftError(f"{name}: '{p[:30]}' is not a finite number")
+            vals.append(v)
+        if len(vals) != n:
+            where = f" (example {r + 1})" if len(rows) > 1 else ""
+            raise DraftError(f"{name}{where}: the layer has {n} neuron(s), so type {n} number(s), found {len(vals)}")
+        out.append(vals)
+    return out[0] if len(out) == 1 else out
+
+
+def scenario_dict(d: dict, current: Scenario | None = None) -> dict:
+    """The scenario a draft describes; the current weights are kept when asked and the sizes match."""
+    hidden = int(d["hidden"])
+    if not 0 <= hidden <= MAX_HIDDEN:
+        raise DraftError(f"hidden layers: choose 0 to {MAX_HIDDEN}")
+    layers = [int(d["n_in"]), *[int(n) for n in d["sizes"][:hidden]], int(d["n_out"])]
+    if not all(1 <= n <= MAX_NEURONS for n in layers):
+        raise DraftError(f"neurons per layer: choose 1 to {MAX_NEURONS}")
+    acts = []
+    for name, formula in [*zip(d["acts"][:hidden], d["formulas"][:hidden]), (d["act_out"], d["formula_out"])]:
+        acts.append(str(formula).strip() if name == "formula" else name)
+    for i, a in enumerate(acts):
+        if not a:
+            raise DraftError(f"activation of layer {i + 2}: type a formula in z, e.g. log(1 + exp(z))")
+    out = {
+        "layers": layers, "activations": acts, "loss": d["loss"],
+        "init": {"scheme": d["scheme"], "seed": int(d["seed"])},
+        "x": parse_examples(d["x"], "input x", layers[0]),
+        "y": parse_examples(d["y"], "target y", layers[-1]),
+        "learning_rate": float(d["eta"]), "train_biases": bool(d["train_biases"]),
+    }
+    if d.get("keep") and current is not None and list(current.layers) == layers:
+        out["weights"] = [W.tolist() for W in current.weights]
+        out["biases"] = [b.tolist() for b in current.biases]
+        if current.name:
+            out["name"] = current.name + " (edited)" if not current.name.endswith("(edited)") else current.name
+    return out
+
+
+def pretty_json(s: Scenario) -> str:
+    return json.dumps(s.to_dict(), indent=2, ensure_ascii=False)

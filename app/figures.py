@@ -1,0 +1,179 @@
+"""The network drawing: plain functions returning a plotly Figure (no Streamlit here).
+
+Layer l is drawn at x = l − 1, its neurons top to bottom. Edges of one kind are drawn as ONE
+trace each (bucketed by colour and width, segments separated by None), weight labels as one
+text trace, so a rerun stays cheap. Colours are Okabe–Ito (colour-blind safe): blue for
+positive, vermillion for negative, orange for the active step; backgrounds are transparent so
+the light and the dark theme both read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+POSITIVE = "#0072B2"  # Okabe–Ito blue
+NEGATIVE = "#D55E00"  # Okabe–Ito vermillion
+ACTIVE = "#E69F00"  # Okabe–Ito orange
+DONE = "#56B4E9"  # Okabe–Ito sky blue: a neuron whose values are computed
+MUTED = "rgba(140,140,140,0.45)"  # not reached yet
+WIDTHS = (1.5, 3.0, 5.0, 7.5)  # edge widths by |value| quartile of the largest
+LABEL_AT = 0.3  # where along an edge (from its source) the label sits: edges into one neuron fan out
+
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def sup(n: int) -> str:
+    return str(n).translate(_SUP)
+
+
+def sub(n: int) -> str:
+    return str(n).translate(_SUB)
+
+
+def fmt(v: float, digits: int = 4) -> str:
+    """A short number for the drawing: 4 significant digits, no exponent for everyday sizes."""
+    if v is None or not np.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    if 1e-4 <= abs(v) < 1e5:
+        s = f"{v:.{digits}g}"
+        if "e" not in s:
+            return s
+    return f"{v:.{digits - 1}e}"
+
+
+def weight_name(l: int, j: int, k: int | None) -> str:
+    """w^l_{jk} (or b^l_j) in plain Unicode, 1-based neuron numbers."""
+    return f"b{sup(l)}{sub(j + 1)}" if k is None else f"w{sup(l)}{sub(j + 1)}{sub(k + 1)}"
+
+
+def positions(layers: Sequence[int]) -> list[list[tuple[float, float]]]:
+    """(x, y) of neuron j of layer l at ``positions(layers)[l - 1][j]``."""
+    return [[(float(i), (n - 1) / 2 - j) for j in range(n)] for i, n in enumerate(layers)]
+
+
+def network_figure(
+    layers: Sequence[int],
+    edge_values: Sequence[np.ndarray] | None = None,
+    *,
+    edge_shown: Sequence[np.ndarray] | None = None,
+    edge_labels: Sequence[np.ndarray] | None = None,
+    edge_hover: Sequence[np.ndarray] | None = None,
+    node_labels: Sequence[Sequence[str]] | None = None,
+    node_done: Sequence[Sequence[bool]] | None = None,
+    active_nodes: Sequence[tuple[int, int]] = (),
+    active_edges: Sequence[tuple[int, int, int]] = (),
+    value_name: str = "weight",
+    height: int | None = None,
+) -> go.Figure:
+    """Draw the network.
+
+    Per-layer sequences are indexed by layer − 2 for edges (shape (n_l, n_{l−1}), entry [j, k] is
+    w^l_{jk}) and by layer − 1 for nodes. ``edge_values`` colours (sign) and sizes (|value|) the
+    edges that ``edge_shown`` marks (all when None); the others are thin grey. ``value_name``
+    names the coloured quantity in the legend.
+    """
+    L = len(layers)
+    pos = positions(layers)
+    fig_traces: list[dict] = []
+
+    # bucket edges: (colour, width) -> xs, ys
+    buckets: dict[tuple[str, float], tuple[list, list]] = {}
+    muted: tuple[list, list] = ([], [])
+    vmax = 0.0
+    if edge_values is not None:
+        for i, V in enumerate(edge_values):
+            shown = np.ones(V.shape, bool) if edge_shown is None else np.asarray(edge_shown[i], bool)
+            finite = np.abs(np.where(shown & np.isfinite(V), V, 0.0))
+            vmax = max(vmax, float(finite.max(initial=0.0)))
+    lab_x, lab_y, lab_t, lab_h = [], [], [], []
+    for l in range(2, L + 1):
+        i = l - 2
+        V = None if edge_values is None else np.asarray(edge_values[i], float)
+        shown = None if edge_shown is None else np.asarray(edge_shown[i], bool)
+        for j in range(layers[l - 1]):
+            x1, y1 = pos[l - 1][j]
+            for k in range(layers[l - 2]):
+                x0, y0 = pos[l - 2][k]
+                if V is None or (shown is not None and not shown[j, k]) or not np.isfinite(V[j, k]):
+                    xs, ys = muted
+                else:
+                    v = V[j, k]
+                    q = 0 if vmax == 0 else min(3, int(4 * abs(v) / vmax - 1e-9)) if abs(v) > 0 else 0
+                    xs, ys = buckets.setdefault((POSITIVE if v >= 0 else NEGATIVE, WIDTHS[q]), ([], []))
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+                if edge_labels is not None or edge_hover is not None:
+                    lab_x.append(x0 + LABEL_AT * (x1 - x0))
+                    lab_y.append(y0 + LABEL_AT * (y1 - y0))
+                    lab_t.append("" if edge_labels is None else str(edge_labels[i][j][k]))
+                    lab_h.append(weight_name(l, j, k) if edge_hover is None else str(edge_hover[i][j][k]))
+
+    if muted[0]:
+        fig_traces.append(dict(type="scatter", x=muted[0], y=muted[1], mode="lines", line=dict(color=MUTED, width=1.2),
+                                     hoverinfo="skip", name="not reached yet", legendrank=3))
+    seen = set()
+    for (colour, width), (xs, ys) in sorted(buckets.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        label = f"{value_name} > 0" if colour == POSITIVE else f"{value_name} < 0"
+        fig_traces.append(dict(type="scatter",
+            x=xs, y=ys, mode="lines", line=dict(color=colour, width=width), hoverinfo="skip",
+            name=label, legendgroup=colour, showlegend=colour not in seen, legendrank=1))
+        seen.add(colour)
+    if active_edges:
+        xs, ys = [], []
+        for l, j, k in active_edges:
+            (x0, y0), (x1, y1) = pos[l - 2][k], pos[l - 1][j]
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+        fig_traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color=ACTIVE, width=9), opacity=0.55,
+                                     hoverinfo="skip", name="this step", legendgroup="active", legendrank=2))
+    if lab_x:
+        fig_traces.append(dict(type="scatter",
+            x=lab_x, y=lab_y, mode="markers+text", text=lab_t, hovertext=lab_h, hoverinfo="text",
+            textposition="top center",
+            textfont=dict(size=17 if sum(a * b for a, b in zip(layers, layers[1:])) <= 24 else 13),
+            marker=dict(size=14, color="rgba(0,0,0,0)"), showlegend=False, name="edge labels"))
+
+    # nodes: one trace, colour by state; labels above each node
+    nx, ny, ncol, nline, nwidth, ntext, nhover = [], [], [], [], [], [], []
+    active = set(active_nodes)
+    for l in range(1, L + 1):
+        for j in range(layers[l - 1]):
+            x, y = pos[l - 1][j]
+            done = node_done is None or bool(node_done[l - 1][j])
+            nx.append(x)
+            ny.append(y)
+            ncol.append(ACTIVE if (l, j) in active else DONE if done else "rgba(140,140,140,0.15)")
+            nline.append(ACTIVE if (l, j) in active else "rgba(120,120,120,0.9)")
+            nwidth.append(4 if (l, j) in active else 1.5)
+            ntext.append("" if node_labels is None else node_labels[l - 1][j])
+            nhover.append(f"neuron {j + 1} of layer {l}")
+    fig_traces.append(dict(type="scatter",
+        x=nx, y=ny, mode="markers+text", text=ntext, textposition="top center", hovertext=nhover,
+        hoverinfo="text", textfont=dict(size=18),
+        marker=dict(size=38, color=ncol, line=dict(color=nline, width=nwidth)), showlegend=False, name="neurons"))
+    if active_nodes:  # legend entry only
+        fig_traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="active neuron",
+                                     marker=dict(size=14, color=ACTIVE), legendgroup="active", legendrank=2))
+
+    top = max(layers)
+    names = ["input (layer 1)"] + [f"layer {l}" for l in range(2, L)] + [f"output (layer {L} = L)"]
+    layout = dict(
+        height=height or int(max(460, min(760, 120 * top + 240))),
+        margin=dict(l=10, r=10, t=10, b=10),
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        showlegend=False,  # the page shows a legend with the same colours under the drawing
+        xaxis=dict(range=[-0.35, L - 1 + 0.35], showgrid=False, zeroline=False, tickvals=list(range(L)),
+                   ticktext=names, tickfont=dict(size=15), fixedrange=True),
+        yaxis=dict(range=[-(top - 1) / 2 - 0.4, (top - 1) / 2 + 0.95], showgrid=False, zeroline=False,
+                   showticklabels=False, fixedrange=True),
+        dragmode=False, hovermode="closest",
+    )
+    # Built from plain dicts without plotly's per-property validation (10× faster per rerun);
+    # tests/test_figures.py validates the same dicts with go.Figure.
+    return go.Figure(dict(data=fig_traces, layout=layout), _validate=False)

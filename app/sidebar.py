@@ -1,0 +1,46 @@
+"""The sidebar every screen shares: the current network, the example, the handout, sharing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import equations, state
+
+
+def _example_changed(key: str) -> None:
+    state.set_example(int(st.session_state[key]) - 1)
+
+
+def render(page: str) -> None:
+    s = state.current_scenario()
+    with st.sidebar:
+        st.markdown(f"**Network** {'-'.join(map(str, s.layers))}" + (f" — {s.name}" if s.name else ""))
+        st.caption(f"activations {', '.join(s.activations)} · cost {s.loss} · η = {s.learning_rate:g}")
+        if len(s.x) > 1:
+            key = "example_select"
+            st.session_state[key] = state.example() + 1
+            st.number_input(f"Example stepped through (1–{len(s.x)})", 1, len(s.x), key=key,
+                            on_change=_example_changed, args=(key,),
+                            help="The forward and backward screens follow one example; the update uses "
+                                 "the mean gradient over all of them.")
+        if equations.available("explain") is None:
+            st.download_button("⬇ Worked-example handout (.md)", data=_handout_for(state.scenario_key()),
+                               file_name=_file_name(s), mime="text/markdown", key="handout_download",
+                               on_click="ignore", width="stretch",
+                               help="Every equation of this network's training step, as Markdown.")
+        st.caption("**Share this exact screen:** copy the address bar — it holds the network, the screen "
+                   "and the step.")
+
+
+def _handout_for(key: str):
+    """Made on click (the callable runs outside the script, so it calls core directly)."""
+    def make() -> str:
+        from core.explain import explain
+
+        return explain(key)
+    return make
+
+
+def _file_name(s) -> str:
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in (s.name or "network"))[:60]
+    return f"backprop_{stem or 'network'}.md"

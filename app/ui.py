@@ -1,0 +1,156 @@
+"""Building blocks the pages share: the stepper, equation cards, the drawing, notices."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import equations, state
+from app.equations import Eq
+from app.figures import ACTIVE, DONE, NEGATIVE, POSITIVE, network_figure
+
+
+def _swatch(colour: str, text: str, node: bool = False) -> str:
+    mark = "●" if node else "━━"
+    return f'<span style="color:{colour};font-weight:900;font-size:1.3em">{mark}</span>&nbsp;{text}'
+
+
+_ACTIVE = _swatch(ACTIVE, "this step", node=True)
+_DONE = _swatch(DONE, "computed", node=True)
+LEGEND = {  # fixed HTML, never user text
+    "weight": " &nbsp; ".join([_swatch(POSITIVE, "weight &gt; 0"), _swatch(NEGATIVE, "weight &lt; 0"),
+                               "thicker = larger |w|", _ACTIVE, _DONE]),
+    "∂C/∂w": " &nbsp; ".join([_swatch(POSITIVE, "∂C/∂w &gt; 0"), _swatch(NEGATIVE, "∂C/∂w &lt; 0"),
+                              "thicker = larger |∂C/∂w|", _swatch("#8c8c8c", "not reached yet"), _ACTIVE]),
+    "change": " &nbsp; ".join([_swatch(POSITIVE, "weight grows"), _swatch(NEGATIVE, "weight shrinks"),
+                               "thicker = larger change; label = new weight"]),
+}
+COLOURS = (POSITIVE, NEGATIVE, ACTIVE, DONE)
+
+CSS = """<style>
+.katex { font-size: 1.6em; }
+[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
+</style>"""
+
+
+def page_start(title: str, intro: str) -> None:
+    """Title, larger equations, and the one-off notice (e.g. 'the network changed')."""
+    st.markdown(CSS, unsafe_allow_html=True)  # fixed CSS, no user text
+    st.title(title)
+    st.caption(intro)
+    notice = state.pop_notice()
+    if notice:
+        (st.warning if notice.startswith("This link") else st.info)(notice, icon="ℹ️")
+
+
+def _stepper_move(phase: str, n_steps: int, delta: int | None) -> None:
+    i = 0 if delta is None else state.step(phase) + delta
+    state.set_step(phase, max(0, min(i, n_steps - 1)))
+
+
+def _slider_moved(phase: str, key: str) -> None:
+    state.set_step(phase, int(st.session_state[key]) - 1)
+
+
+def stepper(phase: str, n_steps: int) -> int:
+    """Previous / Next / Reset and a step slider; returns the current step (0-based)."""
+    i = max(0, min(state.step(phase), n_steps - 1))
+    state.set_step(phase, i)
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 5], vertical_alignment="center")
+    c1.button("◀ Previous", key=f"{phase}_prev", disabled=i == 0, on_click=_stepper_move,
+              args=(phase, n_steps, -1), width="stretch")
+    c2.button("Next ▶", key=f"{phase}_next", disabled=i == n_steps - 1, on_click=_stepper_move,
+              args=(phase, n_steps, 1), type="primary", width="stretch")
+    c3.button("⟲ Reset", key=f"{phase}_reset", on_click=_stepper_move, args=(phase, n_steps, None),
+              width="stretch")
+    if n_steps > 1:
+        key = f"{phase}_slider_{state.view()}"
+        st.session_state[key] = i + 1
+        c4.slider("Step", 1, n_steps, key=key, on_change=_slider_moved, args=(phase, key),
+                  label_visibility="collapsed")
+    c4.caption(f"Step {i + 1} of {n_steps}")
+    return i
+
+
+def _view_changed(key: str, phase: str) -> None:
+    from app import stepping
+
+    new = "matrix" if st.session_state[key] else "neuron"
+    if new == state.view():
+        return
+    t = state.current_trace()
+    steps = t.steps(state.example())
+    i = state.step(phase)
+    if new == "matrix":
+        m = stepping.to_matrix(steps, phase, stepping.clamp(i, stepping.count(steps, phase, "neuron")))
+    else:
+        m = stepping.to_neuron(steps, phase, stepping.clamp(i, stepping.count(steps, phase, "matrix")))
+    state.set_view(new)
+    state.set_step(phase, m)
+
+
+def view_toggle(phase: str) -> str:
+    """Neuron view (one scalar equation) or matrix view (one layer with its matrices)."""
+    key = f"{phase}_matrix_view"
+    st.session_state[key] = state.view() == "matrix"
+    st.toggle("Matrix view (one layer at a time)", key=key, on_change=_view_changed, args=(key, phase),
+              help="Neuron view: one scalar equation per step. Matrix view: one layer per step, "
+                   "with the actual matrices and their shapes.")
+    return state.view()
+
+
+def equation_card(eq: Eq, *, heading: str | None = None) -> None:
+    """Symbols, numbers, value, and one plain sentence."""
+    with st.container(border=True):
+        if heading:
+            st.markdown(f"**{heading}**")
+        st.markdown(eq.sentence)
+        st.latex(eq.symbolic)
+        if eq.numeric:
+            st.latex(eq.numeric)
+        if eq.value:
+            st.latex(eq.value)
+
+
+def equations_missing() -> bool:
+    """Show why equations are unavailable (the app still steps and draws); True if so."""
+    why = equations.available()
+    if why:
+        st.warning(f"Equations cannot be shown: {why}.")
+    return why is not None
+
+
+def drawing(kwargs: dict, key: str) -> None:
+    st.plotly_chart(network_figure(state.current_scenario().layers, **kwargs), key=key,
+                    config={"displayModeBar": False}, theme="streamlit")
+    st.markdown(LEGEND.get(kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed HTML
+
+
+def notation_expander() -> None:
+    with st.expander("Notation used on every screen"):
+        st.markdown(
+            "Layer 1 is the input (a¹ = x) and layer L the output. **w^l_{jk} joins neuron k of layer l−1 "
+            "to neuron j of layer l** (first index = the neuron the edge goes into), so W^l has shape "
+            "(n_l, n_{l−1}). δ^l = ∂C/∂z^l. Every gradient uses the weights from *before* the update.")
+        if not equations.available():
+            for line in equations.notation():
+                st.latex(line)
+
+
+def _copy(widget_key: str, state_key: str) -> None:
+    st.session_state[state_key] = st.session_state[widget_key]
+
+
+def bound_select(label: str, options: list, state_key: str, format_func, widget_key: str):
+    """A selectbox whose value lives under ``state_key`` (kept across pages); None until chosen."""
+    value = st.session_state.get(state_key)
+    st.session_state[widget_key] = value if value in options else None
+    st.selectbox(label, options, key=widget_key, format_func=format_func, index=None,
+                 placeholder="Choose…", on_change=_copy, args=(widget_key, state_key))
+    return st.session_state.get(state_key) if st.session_state.get(state_key) in options else None
+
+
+def bound_toggle(label: str, state_key: str, widget_key: str, help: str | None = None) -> bool:
+    """A toggle whose value lives under ``state_key`` (kept across pages)."""
+    st.session_state[widget_key] = bool(st.session_state.get(state_key, False))
+    st.toggle(label, key=widget_key, on_change=_copy, args=(widget_key, state_key), help=help)
+    return bool(st.session_state.get(state_key, False))

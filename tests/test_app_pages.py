@@ -1,0 +1,148 @@
+"""Every screen with AppTest: renders without an exception, steps Next to the last step and
+Previous back with the right equation at each step, presets and custom networks render."""
+
+import json
+
+import pytest
+
+from app import stepping
+from core import load_preset, preset_names, trace
+
+SCREENS = ("network", "forward", "backward", "update")
+
+
+def _ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _caption_step(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Step "))
+
+
+def _figure(at, key_fragment: str = "") -> dict:
+    charts = at.get("plotly_chart")
+    assert charts, "the screen should draw the network"
+    return json.loads(charts[0].proto.spec)
+
+
+@pytest.mark.parametrize("page", SCREENS)
+def test_every_screen_renders_on_the_default_example(app, page):
+    app.goto(page)
+    _ok(app)
+    assert app.title[0].value.endswith({"network": "Network", "forward": "Forward pass",
+                                        "backward": "Backward pass", "update": "Update"}[page])
+    _figure(app)
+
+
+def _equations_shown(at) -> list[str]:
+    return [x.value.strip().removeprefix("$$").removesuffix("$$").strip() for x in at.latex]
+
+
+@pytest.mark.parametrize("phase", ["forward", "backward"])
+def test_next_to_the_last_step_and_previous_back_shows_each_steps_equation(app, phase):
+    derive = pytest.importorskip("core.derive")
+    app.goto(phase)
+    t = trace(load_preset("classic_2-2-2"))
+    steps = t.steps(0)
+    start, stop = stepping.phase_range(steps, phase)
+    count = stop - start
+
+    def check(i):
+        _ok(app)
+        assert _caption_step(app) == f"Step {i + 1} of {count}"
+        eq = derive.step_equation(t, steps[start + i])
+        assert eq.symbolic in _equations_shown(app)
+        assert eq.value in _equations_shown(app)
+        assert app.query_params["step"] == str(i + 1)
+
+    check(0)
+    for i in range(1, count):
+        app.button(key=f"{phase}_next").click().run()
+        check(i)
+    assert app.button(key=f"{phase}_next").disabled
+    for i in range(count - 2, -1, -1):
+        app.button(key=f"{phase}_prev").click().run()
+        check(i)
+    assert app.button(key=f"{phase}_prev").disabled
+
+
+def test_forward_drawing_highlights_the_active_neuron_and_shows_values_so_far(app):
+    app.goto("forward")
+    app.button(key="forward_next").click().run()  # step 2: neuron 2 of layer 2
+    fig = _figure(app)
+    nodes = next(tr for tr in fig["data"] if tr.get("name") == "neurons")
+    texts = nodes["text"]
+    assert "z²₁ = 0.3775" in texts[2] and "a²₁ = 0.5933" in texts[2]
+    assert "z²₂" in texts[3]
+    assert texts[4] == "" and texts[5] == ""  # the output layer is not computed yet
+    assert any(tr.get("name") == "this step" for tr in fig["data"])
+
+
+def test_slider_and_reset_move_the_step(app):
+    app.goto("forward")
+    app.slider(key="forward_slider_neuron").set_value(4).run()
+    assert _caption_step(app) == "Step 4 of 5"
+    app.button(key="forward_reset").click().run()
+    assert _caption_step(app) == "Step 1 of 5"
+
+
+def test_step_survives_a_visit_to_another_screen(app):
+    app.goto("forward")
+    app.button(key="forward_next").click().run()
+    app.button(key="forward_next").click().run()
+    app.goto("network")
+    app.goto("forward")
+    assert _caption_step(app) == "Step 3 of 5"
+
+
+def test_matrix_view_steps_layer_by_layer(app):
+    app.goto("forward")
+    app.button(key="forward_next").click().run()  # neuron 2 of layer 2
+    app.toggle(key="forward_matrix_view").set_value(True).run()
+    _ok(app)
+    assert _caption_step(app) == "Step 1 of 3"  # layers 2, 3 and the cost
+    app.button(key="forward_next").click().run()
+    assert _caption_step(app) == "Step 2 of 3"
+    app.toggle(key="forward_matrix_view").set_value(False).run()
+    assert _caption_step(app) == "Step 3 of 5"  # the first neuron of layer 3
+    app.goto("backward")
+    app.toggle(key="backward_matrix_view").set_value(True).run()
+    _ok(app)
+    assert _caption_step(app) == "Step 1 of 2"
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_every_preset_renders_on_every_screen(app, name):
+    app.selectbox(key="preset_select").set_value(name).run()
+    _ok(app)
+    assert trace(load_preset(name)).scenario.name in app.sidebar.markdown[0].value
+    for page in SCREENS[1:]:
+        app.goto(page)
+        _ok(app)
+        app.button(key="forward_next").click().run() if page == "forward" else None
+        _ok(app)
+
+
+def test_changing_the_network_resets_the_steps_with_a_notice(app):
+    app.goto("forward")
+    app.button(key="forward_next").click().run()
+    app.goto("network")
+    app.selectbox(key="preset_select").set_value("xor_2-2-1").run()
+    assert any("start again" in i.value for i in app.info)
+    app.goto("forward")
+    assert _caption_step(app) == "Step 1 of 4"
+
+
+def test_update_screen_shows_costs_and_the_mistake_switch(app):
+    app.goto("update")
+    t = trace(load_preset("classic_2-2-2"))
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Cost before the update"] == f"{t.cost:.9g}"
+    app.toggle(key="mistake_toggle").set_value(True).run()
+    _ok(app)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Cost after the mistaken update"] != metrics["Cost after the correct update"]
+    table = app.dataframe[1].value
+    assert len(table) == 4  # the four hidden weights of the 2-2-2 example
+    assert table.iloc[0]["correct ∂C/∂w (old weights)"] == pytest.approx(t.dC_dW[0][0, 0])

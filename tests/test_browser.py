@@ -1,0 +1,161 @@
+"""The app in a real browser: start the server with the README's command, step through the
+forward pass of the default example, check the displayed a^L against the engine, and save
+screenshots of every screen (light and dark) into test-artifacts/.
+
+Uses the system Chromium at /usr/bin/chromium (``.ci/run`` installs it); never downloads a
+browser. Without it the test is skipped locally and fails in CI (env CI set).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.figures import fmt, sub, sup
+from core import load_preset, trace
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("/usr/bin/chromium is missing in CI: .ci/run should have installed it (apt chromium)")
+        pytest.skip("no /usr/bin/chromium here: install Debian's chromium (apt) to run the browser test")
+    pytest.importorskip("playwright.sync_api")
+    port = _free_port()
+    # the README's run command (what `make run` runs), on a free port
+    cmd = [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "server.log", "w")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                pytest.fail(f"the server did not start: see {ARTIFACTS / 'server.log'}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str, scheme: str):
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, color_scheme=scheme)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    page.get_by_role("heading", name="1 · Network").wait_for()
+    return ctx, page
+
+
+def _go(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title).wait_for()
+    page.wait_for_timeout(400)
+
+
+def _idle(page) -> None:
+    """Wait until Streamlit's rerun is done and the drawing is drawn."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.wait_for_timeout(700)
+
+
+def _shot(page, name: str) -> None:
+    _idle(page)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
+    t = trace(load_preset("classic_2-2-2"))
+    L = len(t.scenario.layers)
+    n_steps = t.steps(0).phase_start("backward")
+    ctx, page = _open(browser, server, "light")
+    try:
+        _shot(page, "1_network_light.png")
+        _go(page, "2 · Forward pass")
+        page.get_by_text(f"Step 1 of {n_steps}", exact=True).wait_for()
+        for k in range(2, n_steps + 1):
+            page.get_by_role("button", name="Next ▶").click()
+            page.get_by_text(f"Step {k} of {n_steps}", exact=True).wait_for()
+        _idle(page)
+        assert page.get_by_role("button", name="Next ▶").is_disabled()
+        text = page.content()  # the drawing's SVG text included
+        for j, a in enumerate(t.a(L)):
+            label = f"a{sup(L)}{sub(j + 1)} = {fmt(a)}"
+            assert label in text, f"the drawing should show {label}"
+        assert f"{t.costs[0]:.9g}" in page.inner_text("body")  # the cost metric at the last step
+        assert "?p=forward" in page.url and f"step={n_steps}" in page.url
+        _shot(page, "2_forward_light.png")
+        _go(page, "3 · Backward pass")
+        for _ in range(4):
+            page.get_by_role("button", name="Next ▶").click()
+            _idle(page)
+        _shot(page, "3_backward_light.png")
+        _go(page, "4 · Update")
+        _shot(page, "4_update_light.png")
+    finally:
+        ctx.close()
+
+
+def test_shared_link_and_dark_theme_screenshots(server, browser):
+    ctx, page = _open(browser, server, "dark")
+    try:
+        _shot(page, "1_network_dark.png")
+        page.goto(server + "/?p=backward&step=7")
+        page.get_by_role("heading", name="3 · Backward pass").wait_for()
+        page.get_by_text("Step 7 of", exact=False).wait_for()
+        _idle(page)
+        _shot(page, "3_backward_dark.png")
+        page.goto(server + "/?p=forward&step=3&v=m")
+        page.get_by_role("heading", name="2 · Forward pass").wait_for()
+        _idle(page)
+        _shot(page, "2_forward_matrix_dark.png")
+        page.goto(server + "/?p=update&s=garbage")
+        page.get_by_text("This link could not be opened", exact=False).wait_for()
+        _shot(page, "4_update_bad_link_dark.png")
+    finally:
+        ctx.close()
