@@ -76,6 +76,7 @@ class TrainingSession:
         self.last_grads: tuple[list, list] | None = None
         cost, acc = evaluate(self.weights, self.biases, scenario, self.x, self.y, task)
         self.epoch_costs, self.epoch_accuracy = [cost], [acc]
+        self.epoch_steps = [0]  # the step count at which each epoch ended (epoch 0: the start)
         self.stride = 1
         self.step_index: list[int] = []  # the step each per-step record belongs to
         self.step_costs: list[float] = []
@@ -99,6 +100,10 @@ class TrainingSession:
     def cost(self) -> float:
         """The cost over the whole set at the current parameters."""
         return evaluate(self.weights, self.biases, self.scenario, self.x, self.y, self.task)[0]
+
+    def set_batch_size(self, batch_size: int) -> None:
+        """A new mini-batch size, used from the next step (the current epoch's order is kept)."""
+        self.batch_size = int(min(max(batch_size, 1), self.N))
 
     def next_batch(self) -> np.ndarray:
         """The example indices the next step will use."""
@@ -151,6 +156,7 @@ class TrainingSession:
             cost, acc = evaluate(self.weights, self.biases, self.scenario, self.x, self.y, self.task)
             self.epoch_costs.append(cost)
             self.epoch_accuracy.append(acc)
+            self.epoch_steps.append(self.steps)
             if not math.isfinite(cost):  # the update overflowed: the next step's cost is not finite
                 self.diverged_at = self.steps
                 self._record(math.inf, np.full(len(gW), math.nan), force=True)

@@ -1,6 +1,35 @@
-"""Placeholder: this screen is built in a later issue."""
+"""5 · Training lab: train the network, watch the cost fall (or diverge), compare learning rates.
+
+Thin: the state lives in app/train_state.py, the panels in app/train_ui.py, the charts in
+app/train_figures.py and the maths in core/ (training, landscape, gradcheck, datasets).
+"""
 
 import streamlit as st
 
-st.title("train")
-st.info("This screen is coming soon.")
+import app.train_state as ts
+import app.train_ui as ui
+from app.state import NOTICE
+
+st.title("Training lab")
+st.markdown("Train the network on its example or a small data set and watch the cost fall — or, with a "
+            "learning rate η that is too large, watch gradient descent jump over the minimum and diverge.")
+if notice := st.session_state.pop(NOTICE, None):
+    st.info(notice)
+
+session = ts.session()
+ui.data_panel(session)
+ui.controls(session)
+
+if session is not None:
+
+    @st.fragment(run_every=ts.TICK_S if ts.playing() else None)
+    def live():
+        stopped = ts.tick()
+        ui.live_view(session)
+        if stopped:
+            st.rerun()  # redraw the whole page: Play comes back, the timer stops
+
+    live()
+    if not ts.playing():
+        with st.expander("Check the step: gradient check and mini-batch", expanded=False):
+            ui.inspectors(session)

@@ -1,0 +1,204 @@
+"""The training lab's state: the data, the training session and play/pause, kept in
+``st.session_state`` under fixed ``tl_*`` keys that no widget owns (a widget's own value is
+dropped when its page is not shown, so widgets are seeded from these keys and write back).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+
+import numpy as np
+import streamlit as st
+
+from app.state import current_scenario, set_scenario
+from core.datasets import Dataset, DatasetError, infer_task, make_dataset, parse_csv
+from core.training import TrainingSession, compare_learning_rates, fit_scenario
+
+SESSION, PLAYING, TARGET, BASE, DATA, NOTES = "tl_session", "tl_playing", "tl_target", "tl_base", "tl_data", "tl_notes"
+RATES, TICKS, CSV_TEXT, CSV_ERROR, SETTINGS = "tl_rates", "tl_ticks", "tl_csv_text", "tl_csv_error", "tl_settings"
+TICK_S = 0.1  # the live fragment's period: 10 chart updates a second
+BUDGET_S = 0.03  # training time per tick
+SOURCES = {"scenario": "The scenario's example(s)", "xor": "XOR", "and": "AND", "or": "OR",
+           "gaussians": "Two Gaussian clusters", "circles": "Concentric circles",
+           "sine": "Noisy sine (regression)", "csv": "Your examples (CSV)"}
+ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0]
+DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 100,
+            "eta": 0.5, "hold_biases": False, "targets": 1, "log_y": True, "rates": [0.1, 1.0, 3.0, 10.0],
+            "view": "Learning rates", "speed": 20}
+SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 10**6]  # steps per chart update (10**6: as many as fit)
+
+
+def snap_eta(eta: float) -> float:
+    """The value on the lab's log scale nearest to η."""
+    return min(ETAS, key=lambda e: abs(math.log(e) - math.log(max(eta, 1e-12))))
+
+
+def settings() -> dict:
+    """The lab's settings (data source, size, noise, seed, batch size, epochs, η, …)."""
+    if SETTINGS not in st.session_state:
+        st.session_state[SETTINGS] = dict(DEFAULTS, eta=snap_eta(current_scenario().learning_rate))
+    return st.session_state[SETTINGS]
+
+
+def widget(key: str) -> str:
+    """The widget key for setting ``key``, seeded from the stored setting when the widget is new."""
+    wkey = f"tl_w_{key}"
+    if wkey not in st.session_state:
+        st.session_state[wkey] = settings()[key]
+    return wkey
+
+
+def store(key: str) -> None:
+    """on_change: copy a widget's value into the settings, and into the session where it acts live."""
+    value = st.session_state[f"tl_w_{key}"]
+    settings()[key] = value
+    s = st.session_state.get(SESSION)
+    if s is not None and key == "eta":
+        s.eta = float(value)
+    elif s is not None and key == "hold_biases":
+        s.train_biases = not value
+    elif s is not None and key == "batch":
+        s.set_batch_size(int(value) or s.N)
+
+
+def dataset(cfg: dict) -> Dataset:
+    """The data the settings ask for (a stored CSV upload for the "csv" source)."""
+    src = cfg["source"]
+    if src == "scenario":
+        s = current_scenario()
+        return Dataset("scenario", np.array(s.x), np.array(s.y), infer_task(s.y), "the scenario's example(s)")
+    if src == "csv":
+        text = st.session_state.get(CSV_TEXT)
+        if not text:
+            raise DatasetError("no examples yet: upload a CSV file or paste rows, then press 'Use these examples'")
+        return parse_csv(text, int(cfg["targets"]))
+    n = None if src in ("xor", "and", "or") and cfg["n"] == DEFAULTS["n"] else int(cfg["n"])
+    return make_dataset(src, n, float(cfg["noise"]), int(cfg["seed"]))
+
+
+def data_key(cfg: dict) -> tuple:
+    return (cfg["source"], cfg["n"], cfg["noise"], cfg["seed"], cfg["targets"], st.session_state.get(CSV_TEXT))
+
+
+def session() -> TrainingSession | None:
+    """The training session for the current scenario and data settings, rebuilt when they change.
+    None (with the reason in ``tl_csv_error``) when the data cannot be used."""
+    cfg, base = settings(), current_scenario()
+    s = st.session_state.get(SESSION)
+    if s is not None and st.session_state.get(BASE) is base and st.session_state.get(DATA) == data_key(cfg):
+        return s
+    st.session_state[PLAYING] = False
+    st.session_state.pop(RATES, None)
+    try:
+        d = dataset(cfg)
+        sc, notes = fit_scenario(base, d.x, d.y, d.task)
+    except (DatasetError, ValueError) as e:
+        st.session_state[CSV_ERROR] = str(e)
+        st.session_state[SESSION] = None
+        st.session_state[BASE], st.session_state[DATA] = base, data_key(cfg)
+        return None
+    st.session_state[CSV_ERROR] = None
+    s = new_session(sc, d.x, d.y, d.task)
+    st.session_state[BASE], st.session_state[DATA], st.session_state[NOTES] = base, data_key(cfg), notes
+    return s
+
+
+def new_session(sc, x, y, task) -> TrainingSession:
+    cfg = settings()
+    s = TrainingSession(sc, x, y, task, int(cfg["batch"]) or None, seed=int(cfg["seed"]))
+    s.eta, s.train_biases = float(cfg["eta"]), not cfg["hold_biases"]
+    st.session_state[SESSION] = s
+    st.session_state[TICKS] = deque(maxlen=30)
+    return s
+
+
+def reset() -> None:
+    """on_click: back to the initial weights, same data, history cleared."""
+    s = st.session_state.get(SESSION)
+    if s is not None:
+        new_session(s.scenario, s.x, s.y, s.task)
+    st.session_state[PLAYING] = False
+
+
+def play() -> None:
+    s = st.session_state.get(SESSION)
+    if s is None or s.diverged:
+        return
+    st.session_state[TARGET] = s.epoch + int(settings()["epochs"])
+    st.session_state[PLAYING] = True
+
+
+def pause() -> None:
+    st.session_state[PLAYING] = False
+
+
+def step_once() -> None:
+    pause()
+    if (s := st.session_state.get(SESSION)) is not None:
+        s.step()
+
+
+def step_epoch() -> None:
+    pause()
+    if (s := st.session_state.get(SESSION)) is not None:
+        s.step_epoch()
+
+
+def playing() -> bool:
+    return bool(st.session_state.get(PLAYING))
+
+
+def tick(budget_s: float = BUDGET_S) -> bool:
+    """While playing, train for up to ``budget_s``; True when training just stopped (target
+    epoch reached or diverged), so the page must be redrawn without the timer."""
+    st.session_state.setdefault(TICKS, deque(maxlen=30)).append(time.perf_counter())
+    s = st.session_state.get(SESSION)
+    if not playing() or s is None:
+        return False
+    target = st.session_state.get(TARGET, s.epoch + 1)
+    s.run(int(settings()["speed"]), until_epoch=target, budget_s=budget_s)
+    if s.diverged or s.epoch >= target:
+        st.session_state[PLAYING] = False
+        return True
+    return False
+
+
+def frame_rate() -> float | None:
+    """Chart updates per second over the last ticks."""
+    t = st.session_state.get(TICKS) or ()
+    return (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 5 and t[-1] > t[0] else None
+
+
+def rate_runs(etas, epochs: int):
+    """The learning-rate comparison for the current session's network and data (cached)."""
+    s = st.session_state.get(SESSION)
+    key = (id(s), tuple(sorted(etas)), int(epochs), s.batch_size if s else None)
+    cached = st.session_state.get(RATES)
+    if cached and cached[0] == key:
+        return cached[1]
+    runs = compare_learning_rates(s.scenario, s.x, s.y, sorted(etas), int(epochs), s.batch_size, s.seed,
+                                  s.task, max_steps=5000)
+    st.session_state[RATES] = (key, runs)
+    return runs
+
+
+def use_csv(data: str | bytes | None) -> None:
+    """on_change/on_click: store uploaded or pasted CSV and switch the data source to it
+    (it is checked when the session is built)."""
+    st.session_state[CSV_TEXT] = data or ""  # bytes are decoded (or refused) by the parser
+    settings()["source"] = "csv"
+    st.session_state[widget("source")] = "csv"
+
+
+def send_to_walkthrough() -> bool:
+    """Make the session's current weights the app's scenario; False if they are not finite."""
+    s = st.session_state.get(SESSION)
+    if s is None or not all(np.all(np.isfinite(w)) for w in (*s.weights, *s.biases)):
+        return False
+    sc = s.to_scenario()
+    set_scenario(sc, notice=f"Weights from the training lab after step {s.steps} (epoch {s.epoch}), "
+                            f"η = {s.eta:g}.")
+    st.session_state[BASE] = sc  # the lab carries on from here instead of rebuilding
+    return True
