@@ -168,7 +168,7 @@ def network_figure(
         margin=dict(l=10, r=10, t=10, b=10),
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         showlegend=False,  # the page shows a legend with the same colours under the drawing
-        xaxis=dict(range=[-0.35, L - 1 + 0.35], showgrid=False, zeroline=False, tickvals=list(range(L)),
+        xaxis=dict(range=[-0.5, L - 1 + 0.5], showgrid=False, zeroline=False, tickvals=list(range(L)),
                    ticktext=names, tickfont=dict(size=15), fixedrange=True),
         yaxis=dict(range=[-(top - 1) / 2 - 0.4, (top - 1) / 2 + 0.95], showgrid=False, zeroline=False,
                    showticklabels=False, fixedrange=True),

@@ -27,9 +27,10 @@ LEGEND = {  # fixed HTML, never user text
 COLOURS = (POSITIVE, NEGATIVE, ACTIVE, DONE)
 
 CSS = """<style>
-.katex { font-size: 1.6em; }
+.katex-display > .katex { font-size: 1.45em; }
+.katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.15em 0; }
 [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
-</style>"""
+</style>"""  # larger equations for a projector; long ones scroll instead of being cut
 
 
 def page_start(title: str, intro: str) -> None:

@@ -146,3 +146,30 @@ def test_update_screen_shows_costs_and_the_mistake_switch(app):
     table = app.dataframe[1].value
     assert len(table) == 4  # the four hidden weights of the 2-2-2 example
     assert table.iloc[0]["correct ∂C/∂w (old weights)"] == pytest.approx(t.dC_dW[0][0, 0])
+
+
+def test_selecting_any_weight_shows_its_chain_rule_card(app):
+    derive = pytest.importorskip("core.derive")
+    app.goto("backward")
+    app.selectbox(key="chain_select").set_value((2, 0, 1)).run()  # w²₁₂, a hidden weight
+    _ok(app)
+    t = trace(load_preset("classic_2-2-2"))
+    card = derive.chain_rule(t, 2, 0, 1)
+    shown = _equations_shown(app)
+    assert all(eq.symbolic in shown for eq in card)
+    app.goto("forward")
+    app.goto("backward")
+    assert app.selectbox(key="chain_select").value == (2, 0, 1)  # kept across screens
+
+
+def test_a_hidden_weight_step_shows_the_path_sum(app):
+    derive = pytest.importorskip("core.derive")
+    t = trace(load_preset("classic_2-2-2"))
+    steps = t.steps(0)
+    start, stop = stepping.phase_range(steps, "backward")
+    i = next(g for g in range(start, stop) if getattr(steps[g], "l", None) == 2 and hasattr(steps[g], "k"))
+    app.goto("backward")
+    app.slider(key="backward_slider_neuron").set_value(i - start + 1).run()
+    _ok(app)
+    shown = _equations_shown(app)
+    assert all(eq.numeric in shown for eq in derive.chain_rule(t, 2, steps[i].j, steps[i].k))

@@ -1,0 +1,115 @@
+"""The URL: the scenario, screen, step and view round-trip through st.query_params, and a
+broken or tampered link opens the default example with a notice, never an error."""
+
+import base64
+import json
+import zlib
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import url
+from app.state import canonical_json
+from core import load_preset, load_scenario, trace
+from tests.conftest import APP
+
+
+def _open(params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    return at.run()
+
+
+def _step(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Step "))
+
+
+def _latex(at) -> list[str]:
+    return [x.value for x in at.latex]
+
+
+def _warned(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_a_shared_link_opens_the_same_network_screen_step_and_view(app):
+    app.selectbox(key="preset_select").set_value("article001_2-3-1").run()
+    app.goto("backward")
+    for _ in range(6):
+        app.button(key="backward_next").click().run()
+    params = dict(app.query_params)
+    assert params["p"] == "backward" and params["step"] == "7" and "s" in params
+    other = _open(params)
+    assert not other.exception and not other.warning
+    assert other.title[0].value == "3 · Backward pass"
+    assert _step(other) == _step(app)
+    assert _latex(other) == _latex(app)
+    assert other.session_state["bp_scenario_json"] == canonical_json(load_preset("article001_2-3-1"))
+    assert dict(other.query_params) == params  # and it writes back the same link
+
+
+def test_matrix_view_and_example_travel_in_the_link(app):
+    app.selectbox(key="preset_select").set_value("xor_2-2-1").run()
+    app.number_input(key="example_select").set_value(3).run()
+    app.goto("forward")
+    app.toggle(key="forward_matrix_view").set_value(True).run()
+    app.button(key="forward_next").click().run()
+    params = dict(app.query_params)
+    assert params["v"] == "m" and params["n"] == "3" and params["step"] == "2"
+    other = _open(params)
+    assert other.title[0].value == "2 · Forward pass"
+    assert other.toggle(key="forward_matrix_view").value is True
+    assert _step(other) == "Step 2 of 3"
+    assert other.session_state["bp_example"] == 2
+
+
+def test_the_default_example_needs_no_network_in_the_link(app):
+    assert dict(app.query_params) == {"p": "network"}
+
+
+@pytest.mark.parametrize("bad", [
+    {"s": "garbage"},
+    {"s": "1" + "A" * 30_000},
+    {"s": "1" + base64.urlsafe_b64encode(zlib.compress(b"{" + b" " * 5_000_000 + b"}")).decode()},
+    {"s": "1" + base64.urlsafe_b64encode(zlib.compress(json.dumps(
+        {"layers": [2, 900, 1], "activations": ["sigmoid", "sigmoid"], "x": [0, 0], "y": [0]}).encode())).decode()},
+    {"s": "1" + base64.urlsafe_b64encode(zlib.compress(json.dumps(
+        {"layers": [2, 1], "activations": ["__import__('os')"], "x": [0, 0], "y": [0]}).encode())).decode()},
+    {"s": "1" + base64.urlsafe_b64encode(zlib.compress(b"[1, 2]")).decode(), "p": "forward", "step": "4"},
+])
+def test_a_broken_or_tampered_link_opens_the_default_example_with_a_notice(bad):
+    at = _open({"p": "forward", **bad})
+    assert not at.exception
+    assert "This link could not be opened" in _warned(at)
+    assert at.session_state["bp_scenario_json"] == canonical_json(load_preset("classic_2-2-2"))
+    assert _step(at) == "Step 1 of 5"
+
+
+@pytest.mark.parametrize("bad", [{"p": "nowhere"}, {"p": "forward", "step": "x1"}, {"p": "forward", "step": "0"},
+                                 {"p": "forward", "n": "-3"}])
+def test_odd_values_in_a_link_give_a_notice_not_an_error(bad):
+    at = _open(bad)
+    assert not at.exception and "This link could not be opened" in _warned(at)
+
+
+def test_a_step_past_the_end_is_clamped_to_the_last_step():
+    at = _open({"p": "forward", "step": "999"})
+    assert not at.exception and _step(at) == "Step 5 of 5"
+
+
+def test_seeded_weights_are_left_out_of_the_code():
+    s = load_scenario({"layers": [4, 4, 4, 1], "activations": ["tanh", "tanh", "sigmoid"], "x": [1, 2, 3, 4],
+                       "y": [1], "init": {"scheme": "he", "seed": 7}})
+    code = url.encode_scenario(s)
+    assert len(code) < 200
+    back = url.decode_scenario(code)
+    assert canonical_json(back) == canonical_json(s)
+    assert trace(back).cost == trace(s).cost
+
+
+def test_every_preset_round_trips_through_its_code():
+    from core import preset_names
+
+    for name in preset_names():
+        s = load_preset(name)
+        assert canonical_json(url.decode_scenario(url.encode_scenario(s))) == canonical_json(s)
