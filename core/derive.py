@@ -21,6 +21,7 @@ from core.latex import (
     plain_number,
     put,
     sym,
+    wrap,
 )
 from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
 
@@ -55,12 +56,12 @@ def _cost_terms(t, n: int, digits: int, max_terms: int):
     elif s.loss == "bce":
         ts = [rf"-\left[{sym('y', None, j)} \log {sym('a', L, j)} + \left(1 - {sym('y', None, j)}\right)"
               rf" \log\left(1 - {sym('a', L, j)}\right)\right]" for j in range(m)]
-        tn = [rf"-\left[{f(y[j])} \cdot \log {f(a[j])} + \left(1 - {f(y[j])}\right) \cdot"
+        tn = [rf"-\left[{f(y[j])} \cdot \log\left({f(a[j])}\right) + \left(1 - {f(y[j])}\right) \cdot"
               rf" \log\left(1 - {f(a[j])}\right)\right]" for j in range(m)]
         tv = y * np.logaddexp(0.0, -z) + (1.0 - y) * np.logaddexp(0.0, z)
     else:
         ts = [rf"-{sym('y', None, j)} \log {sym('a', L, j)}" for j in range(m)]
-        tn = [rf"-{f(y[j])} \cdot \log {f(a[j])}" for j in range(m)]
+        tn = [rf"-{f(y[j])} \cdot \log\left({f(a[j])}\right)" for j in range(m)]
         tv = y * (np.logaddexp.reduce(z) - z)
     return ts, tn, tv
 
@@ -149,8 +150,8 @@ def _delta(t, st: DeltaStep, d: int) -> Equation:
             f"With a softmax output and the cross-entropy cost the σ' factors cancel (the targets sum to 1), "
             f"so the error of output {j + 1} is simply a − y = {plain_number(st.delta, d)}.")
     al = act_latex(s.activations[l - 2])
-    ds_s = put(al.d_sym, Z, A)
-    ds_n = al.dsigma_numeric(t.z(l, n)[j], t.a(l, n)[j], d)
+    ds_s = wrap(put(al.d_sym, Z, A))
+    ds_n = wrap(al.dsigma_numeric(t.z(l, n)[j], t.a(l, n)[j], d))
     if l == s.L:
         cs, cn = _dC_da_latex(t, n, j, d)
         why = " (for bce with a sigmoid output this is exactly a − y)" if s.loss == "bce" else ""

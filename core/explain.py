@@ -153,6 +153,6 @@ def explain(scenario, digits: int = 9) -> str:
         out += ["## Check against the published figures", "",
                 f"The classic article's names, our symbols, and the values to {d} decimal places:", "",
                 _check_table(t, d), "",
-                "The article prints ∂E_o2/∂out_h1 = −0.019049119: it multiplied an already rounded "
-                "δ_o2 (−0.038098237) by w7; the unrounded product is −0.0190491183.", ""]
+                "The article prints ∂E_o2/∂out_h1 = −0.019049119; the unrounded product δ_o2 · w7 is "
+                "−0.0190491183, so its last digit is a rounding of rounded intermediates.", ""]
     return "\n".join(out).rstrip() + "\n"

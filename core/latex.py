@@ -95,6 +95,16 @@ def pmatrix(M, digits: int = 4, max_rows: int = 8, max_cols: int = 8) -> str:
     return r"\begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}"
 
 
+def wrap(tex: str) -> str:
+    """Parenthesise a LaTeX term that has a + or − at top level, so it can be a factor."""
+    depth = 0
+    for i, c in enumerate(tex):
+        depth += {"(": 1, "{": 1, ")": -1, "}": -1}.get(c, 0)
+        if depth == 0 and c in "+-" and 0 < i and tex[i - 1] == " ":
+            return rf"\left({tex}\right)"
+    return tex
+
+
 def shape(n: int, m: int) -> str:
     return rf"{n} \times {m}"
 
@@ -104,6 +114,7 @@ def shape(n: int, m: int) -> str:
 _Z = r"\zeta"  # the placeholder for z in SymPy's LaTeX (users cannot type zeta)
 _A = r"\alpha"  # the placeholder for a = σ(z) in textbook forms
 _DISPLAY = {"relu": r"\max\left(0, \zeta\right)", "leaky_relu": r"\max\left(0.01 \zeta, \zeta\right)"}
+_DISPLAY_NUM = {"relu": r"\max\left(0, \zeta\right)", "leaky_relu": r"\max\left(0.01 \cdot \zeta, \zeta\right)"}
 # textbook forms of σ' in terms of a = σ(z), tried in order: (SymPy builder, symbolic, numeric)
 _TEXTBOOK = (
     (lambda f: f * (1 - f), r"\alpha\left(1 - \alpha\right)", r"\alpha \cdot \left(1 - \alpha\right)"),
@@ -156,7 +167,7 @@ def act_latex(name: str) -> ActLatex:
     d = sp.piecewise_fold(d)
     ez, dz = e.subs(z, zeta), d.subs(z, zeta)
     out_sym = _DISPLAY.get(name, sp.latex(ez))
-    out_num = _DISPLAY.get(name, sp.latex(ez, mul_symbol="dot"))
+    out_num = _DISPLAY_NUM.get(name, sp.latex(ez, mul_symbol="dot"))
     d_raw = sp.latex(dz)
     d_sym, d_num = d_raw, sp.latex(dz, mul_symbol="dot")
     branches: tuple = ()
