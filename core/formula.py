@@ -222,8 +222,11 @@ def _numeric_safe(e: sp.Expr) -> sp.Expr:
     return e.replace(lambda x: isinstance(x, sp.DiracDelta), lambda x: sp.Integer(0))
 
 
+_NUMPY_EXTRA = {"erf": np.vectorize(math.erf, otypes=[float])}  # NumPy has no erf
+
+
 def _compile(e: sp.Expr):
-    fn = sp.lambdify(z, e, modules="numpy")
+    fn = sp.lambdify(z, e, modules=[_NUMPY_EXTRA, "numpy"])
 
     def f(x):
         x = np.asarray(x, dtype=float)
@@ -238,7 +241,10 @@ def _compile(e: sp.Expr):
 
 
 def _check(f, what: str, text: str):
-    v = f(SAMPLE)
+    try:
+        v = f(SAMPLE)
+    except (TypeError, ValueError, ArithmeticError) as e:
+        raise ValueError(f"formula '{text}': {what} cannot be evaluated numerically ({e.__class__.__name__})") from None
     bad = ~np.isfinite(v)
     if bad.any():
         zb = SAMPLE[np.argmax(bad)]
