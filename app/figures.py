@@ -21,6 +21,12 @@ DONE = "#56B4E9"  # Okabe–Ito sky blue: a neuron whose values are computed
 MUTED = "rgba(140,140,140,0.45)"  # not reached yet
 WIDTHS = (1.5, 3.0, 5.0, 7.5)  # edge widths by |value| quartile of the largest
 LABEL_AT = 0.3  # where along an edge (from its source) the label sits: edges into one neuron fan out
+LABEL_MAX_EDGES = 12  # between two layers with more edges than this, values show on hover only
+
+
+def compact(layers: Sequence[int]) -> bool:
+    """Too many neurons for names on every label: show numbers only, smaller."""
+    return len(layers) > 5 or max(layers) > 4
 
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -80,6 +86,7 @@ def network_figure(
     """
     L = len(layers)
     pos = positions(layers)
+    small = compact(layers)
     fig_traces: list[dict] = []
 
     # bucket edges: (colour, width) -> xs, ys
@@ -105,13 +112,15 @@ def network_figure(
                 else:
                     v = V[j, k]
                     q = 0 if vmax == 0 else min(3, int(4 * abs(v) / vmax - 1e-9)) if abs(v) > 0 else 0
-                    xs, ys = buckets.setdefault((POSITIVE if v >= 0 else NEGATIVE, WIDTHS[q]), ([], []))
+                    w = WIDTHS[q] * (0.5 if small else 1.0)
+                    xs, ys = buckets.setdefault((POSITIVE if v >= 0 else NEGATIVE, w), ([], []))
                 xs += [x0, x1, None]
                 ys += [y0, y1, None]
                 if edge_labels is not None or edge_hover is not None:
                     lab_x.append(x0 + LABEL_AT * (x1 - x0))
                     lab_y.append(y0 + LABEL_AT * (y1 - y0))
-                    lab_t.append("" if edge_labels is None else str(edge_labels[i][j][k]))
+                    few = layers[l - 1] * layers[l - 2] <= LABEL_MAX_EDGES
+                    lab_t.append("" if edge_labels is None or not few else str(edge_labels[i][j][k]))
                     lab_h.append(weight_name(l, j, k) if edge_hover is None else str(edge_hover[i][j][k]))
 
     if muted[0]:
@@ -136,7 +145,7 @@ def network_figure(
         fig_traces.append(dict(type="scatter",
             x=lab_x, y=lab_y, mode="markers+text", text=lab_t, hovertext=lab_h, hoverinfo="text",
             textposition="top center",
-            textfont=dict(size=17 if sum(a * b for a, b in zip(layers, layers[1:])) <= 24 else 13),
+            textfont=dict(size=13 if compact(layers) else 17),
             marker=dict(size=14, color="rgba(0,0,0,0)"), showlegend=False, name="edge labels"))
 
     # nodes: one trace, colour by state; labels above each node
@@ -155,8 +164,9 @@ def network_figure(
             nhover.append(f"neuron {j + 1} of layer {l}")
     fig_traces.append(dict(type="scatter",
         x=nx, y=ny, mode="markers+text", text=ntext, textposition="top center", hovertext=nhover,
-        hoverinfo="text", textfont=dict(size=18),
-        marker=dict(size=38, color=ncol, line=dict(color=nline, width=nwidth)), showlegend=False, name="neurons"))
+        hoverinfo="text", textfont=dict(size=13 if compact(layers) else 18),
+        marker=dict(size=24 if small else 38, color=ncol, line=dict(color=nline, width=nwidth)),
+        showlegend=False, name="neurons"))
     if active_nodes:  # legend entry only
         fig_traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="active neuron",
                                      marker=dict(size=14, color=ACTIVE), legendgroup="active", legendrank=2))
@@ -168,7 +178,7 @@ def network_figure(
         margin=dict(l=10, r=10, t=10, b=10),
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         showlegend=False,  # the page shows a legend with the same colours under the drawing
-        xaxis=dict(range=[-0.5, L - 1 + 0.5], showgrid=False, zeroline=False, tickvals=list(range(L)),
+        xaxis=dict(range=[-0.5, L - 1 + 0.6], showgrid=False, zeroline=False, tickvals=list(range(L)),
                    ticktext=names, tickfont=dict(size=15), fixedrange=True),
         yaxis=dict(range=[-(top - 1) / 2 - 0.4, (top - 1) / 2 + 0.95], showgrid=False, zeroline=False,
                    showticklabels=False, fixedrange=True),

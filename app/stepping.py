@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.figures import fmt, sub, sup
+from app.figures import compact, fmt, sub, sup
 from core import Trace
 from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, Steps, WeightGradStep
 
@@ -73,7 +73,9 @@ class Drawing:
     kwargs: dict
 
 
-def _input_labels(t: Trace, n: int) -> list[str]:
+def _input_labels(t: Trace, n: int, small: bool = False) -> list[str]:
+    if small:
+        return [f"x={fmt(v, 3)}" for v in t.a(1, n)]
     return [f"a{sup(1)}{sub(k + 1)} = x{sub(k + 1)} = {fmt(v)}" for k, v in enumerate(t.a(1, n))]
 
 
@@ -88,6 +90,7 @@ def forward_drawing(t: Trace, n: int, view: str, i: int) -> Drawing:
         l_now = L if cost else l_now
         done = [[l <= l_now] * m for l, m in enumerate(layers, 1)]
         active = [] if cost else [(l_now, j) for j in range(layers[l_now - 1])]
+        glow = False
     else:
         r = steps[i]
         cost = isinstance(r, CostStep)
@@ -97,14 +100,17 @@ def forward_drawing(t: Trace, n: int, view: str, i: int) -> Drawing:
             if isinstance(q, NeuronStep):
                 done[q.l - 1][q.j] = True
         active = [] if cost else [(r.l, r.j)]
-    labels = [_input_labels(t, n)]
+        glow = True
+    small = compact(layers)
+    labels = [_input_labels(t, n, small)]
     for l in range(2, L + 1):
         z, a = t.z(l, n), t.a(l, n)
         labels.append([
-            f"z{sup(l)}{sub(j + 1)} = {fmt(z[j])}<br>a{sup(l)}{sub(j + 1)} = {fmt(a[j])}"
-            + (f"<br>y{sub(j + 1)} = {fmt(s.y[n][j])}" if cost and l == L else "")
-            if done[l - 1][j] else "" for j in range(layers[l - 1])])
-    edges = [(l, j, k) for (l, j) in active for k in range(layers[l - 2])]
+            ("" if not done[l - 1][j] else f"a={fmt(a[j], 3)}" if small else
+             f"z{sup(l)}{sub(j + 1)} = {fmt(z[j])}<br>a{sup(l)}{sub(j + 1)} = {fmt(a[j])}"
+             + (f"<br>y{sub(j + 1)} = {fmt(s.y[n][j])}" if cost and l == L else ""))
+            for j in range(layers[l - 1])])
+    edges = [(l, j, k) for (l, j) in active for k in range(layers[l - 2])] if glow else []
     return Drawing(dict(
         edge_values=s.weights, edge_labels=[[[fmt(v) for v in row] for row in W] for W in s.weights],
         edge_hover=_weight_hover(s.weights, "w"), node_labels=labels, node_done=done, active_nodes=active,
@@ -133,8 +139,7 @@ def backward_drawing(t: Trace, n: int, view: str, i: int) -> Drawing:
         for l in range(l_now, L + 1):
             reached_w[l - 2][:] = True
             reached_d[l - 1] = [True] * layers[l - 1]
-        active_nodes = [(l_now, j) for j in range(layers[l_now - 1])]
-        active_edges = [(l_now, j, k) for j in range(layers[l_now - 1]) for k in range(layers[l_now - 2])]
+        active_nodes = [(l_now, j) for j in range(layers[l_now - 1])]  # the layer's edges keep their colours
     else:
         for g in range(a0, a0 + i + 1):
             q = steps[g]
@@ -155,6 +160,7 @@ def backward_drawing(t: Trace, n: int, view: str, i: int) -> Drawing:
             active_nodes = [(r.l, r.j), (r.l - 1, r.k)]
             active_edges = [(r.l, r.j, r.k)]
     labels = [[""] * m for m in layers]
+    small = compact(layers)
     for l in range(2, L + 1):
         d = t.delta(l, n)
         for j in range(layers[l - 1]):
@@ -162,9 +168,9 @@ def backward_drawing(t: Trace, n: int, view: str, i: int) -> Drawing:
             if l == L and show_dCda[j]:
                 parts.append(f"∂C/∂a{sup(L)}{sub(j + 1)} = {fmt(t.dC_das[L - 2][n][j])}")
             if reached_d[l - 1][j]:
-                parts.append(f"δ{sup(l)}{sub(j + 1)} = {fmt(d[j])}")
-            labels[l - 1][j] = "<br>".join(parts)
-    labels[0] = _input_labels(t, n)
+                parts.append(f"δ={fmt(d[j], 3)}" if small else f"δ{sup(l)}{sub(j + 1)} = {fmt(d[j])}")
+            labels[l - 1][j] = "<br>".join(parts[-1:] if small else parts)
+    labels[0] = _input_labels(t, n, small)
     done = [[bool(lab) for lab in row] for row in labels]
     return Drawing(dict(
         edge_values=grads, edge_shown=reached_w,
@@ -181,10 +187,11 @@ def update_drawing(t: Trace) -> Drawing:
     s = t.scenario
     changes = [Wn - W for Wn, W in zip(t.weights_new, s.weights)]
     labels = [["" for _ in range(m)] for m in s.layers]
+    small = compact(s.layers)
     for l in range(2, len(s.layers) + 1):
         for j in range(s.layers[l - 1]):
             b, bn = s.biases[l - 2][j], t.biases_new[l - 2][j]
-            labels[l - 1][j] = f"b{sup(l)}{sub(j + 1)}: {fmt(b)} → {fmt(bn)}"
+            labels[l - 1][j] = f"b={fmt(bn, 3)}" if small else f"b{sup(l)}{sub(j + 1)}: {fmt(b)} → {fmt(bn)}"
     return Drawing(dict(
         edge_values=changes,
         edge_labels=[[[fmt(v) for v in row] for row in W] for W in t.weights_new],
@@ -195,9 +202,11 @@ def update_drawing(t: Trace) -> Drawing:
 
 def network_drawing(s) -> Drawing:
     """The Network screen: every weight on its edge, biases by the neurons."""
-    labels = [[f"x{sub(k + 1)} = {fmt(v)}" for k, v in enumerate(s.x[0])]]
+    small = compact(s.layers)
+    labels = [[f"x={fmt(v, 3)}" if small else f"x{sub(k + 1)} = {fmt(v)}" for k, v in enumerate(s.x[0])]]
     for l in range(2, len(s.layers) + 1):
-        labels.append([f"b{sup(l)}{sub(j + 1)} = {fmt(b)}" for j, b in enumerate(s.biases[l - 2])])
+        labels.append([f"b={fmt(b, 3)}" if small else f"b{sup(l)}{sub(j + 1)} = {fmt(b)}"
+                       for j, b in enumerate(s.biases[l - 2])])
     return Drawing(dict(
         edge_values=s.weights, edge_labels=[[[fmt(v) for v in row] for row in W] for W in s.weights],
         edge_hover=_weight_hover(s.weights, "w"), node_labels=labels, value_name="weight"))

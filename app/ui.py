@@ -21,6 +21,8 @@ LEGEND = {  # fixed HTML, never user text
                                "thicker = larger |w|", _ACTIVE, _DONE]),
     "∂C/∂w": " &nbsp; ".join([_swatch(POSITIVE, "∂C/∂w &gt; 0"), _swatch(NEGATIVE, "∂C/∂w &lt; 0"),
                               "thicker = larger |∂C/∂w|", _swatch("#8c8c8c", "not reached yet"), _ACTIVE]),
+    "network": " &nbsp; ".join([_swatch(POSITIVE, "weight &gt; 0"), _swatch(NEGATIVE, "weight &lt; 0"),
+                                "thicker = larger |w|; a bias is written above its neuron"]),
     "change": " &nbsp; ".join([_swatch(POSITIVE, "weight grows"), _swatch(NEGATIVE, "weight shrinks"),
                                "thicker = larger change; label = new weight"]),
 }
@@ -120,10 +122,10 @@ def equations_missing() -> bool:
     return why is not None
 
 
-def drawing(kwargs: dict, key: str) -> None:
+def drawing(kwargs: dict, key: str, legend: str | None = None) -> None:
     st.plotly_chart(network_figure(state.current_scenario().layers, **kwargs), key=key,
                     config={"displayModeBar": False}, theme="streamlit")
-    st.markdown(LEGEND.get(kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed HTML
+    st.markdown(LEGEND.get(legend or kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed
 
 
 def notation_expander() -> None:
@@ -155,3 +157,12 @@ def bound_toggle(label: str, state_key: str, widget_key: str, help: str | None =
     st.session_state[widget_key] = bool(st.session_state.get(state_key, False))
     st.toggle(label, key=widget_key, on_change=_copy, args=(widget_key, state_key), help=help)
     return bool(st.session_state.get(state_key, False))
+
+
+def split(layers) -> tuple:
+    """Equations beside the drawing for small networks; the drawing below, full width, for big ones."""
+    from app.figures import compact
+
+    if compact(layers):
+        return st.container(), st.container()
+    return tuple(st.columns([6, 5], gap="large"))

@@ -115,7 +115,7 @@ def decode_params(params: dict, default: Scenario) -> Link:
                 link.scenario = decode_scenario(code)
             except ValueError as e:
                 link.scenario = default
-                problems.append(f"the link's network could not be opened: {str(e)[:300]}")
+                problems.append(str(e)[:300])
                 code = "bad"
         if code != "bad":
             step, n = _one(params.get("step")), _one(params.get("n"))
@@ -134,7 +134,7 @@ def decode_params(params: dict, default: Scenario) -> Link:
         link = Link(scenario=default)
         problems = ["the link could not be read"]
     if problems:
-        link.problem = ("This link could not be opened as it is: " + "; ".join(problems)
+        link.problem = ("This link could not be opened as it is (" + "; ".join(problems) + ")"
                         + (". Showing the classic 2-2-2 example instead." if link.scenario is default
                            else ". Showing the rest of it."))
     return link

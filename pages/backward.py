@@ -16,7 +16,7 @@ i = ui.stepper("backward", stepping.count(steps, "backward", view))
 start = stepping.phase_range(steps, "backward")[0]
 record = steps[start + i] if view == "neuron" else None
 
-left, right = st.columns([6, 5], gap="large")
+left, right = ui.split(s.layers)
 with left:
     if not ui.equations_missing():
         if view == "neuron":

@@ -15,7 +15,7 @@ i = ui.stepper("forward", count)
 layer = stepping.matrix_layer(L, "forward", i) if view == "matrix" else None
 record = steps[i] if view == "neuron" else None
 
-left, right = st.columns([6, 5], gap="large")
+left, right = ui.split(t.scenario.layers)
 with left:
     if not ui.equations_missing():
         if view == "neuron" or layer is None:  # one scalar equation, or the cost

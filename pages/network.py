@@ -18,7 +18,7 @@ with left:
                 f"**biases** {'trained' if s.train_biases else 'held fixed'} · **examples** {len(s.x)}")
     st.page_link("../pages/forward.py", label="Start the forward pass →", icon="▶️")
 with right:
-    ui.drawing(stepping.network_drawing(s).kwargs, key="network_fig")
+    ui.drawing(stepping.network_drawing(s).kwargs, key="network_fig", legend="network")
 
 st.subheader("Weights and biases")
 st.caption("Edit any cell; the steps restart with the new values. Row j is the neuron the edge goes into, "

@@ -33,7 +33,7 @@ for l in range(2, L + 1):
             rows.append({"parameter": weight_name(l, j, k), "old": old, "∂C/∂(param)": grad,
                          "η": s.learning_rate if (k is not None or s.train_biases) else 0.0, "new": new,
                          "change": new - old})
-left, right = st.columns([6, 5], gap="large")
+left, right = ui.split(s.layers)
 with left:
     if not s.train_biases:
         st.caption("This scenario holds the biases fixed (η = 0 for them in the table).")

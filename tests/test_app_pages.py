@@ -173,3 +173,38 @@ def test_a_hidden_weight_step_shows_the_path_sum(app):
     _ok(app)
     shown = _equations_shown(app)
     assert all(eq.numeric in shown for eq in derive.chain_rule(t, 2, steps[i].j, steps[i].k))
+
+
+CUSTOM = [
+    {"layers": [2, 1], "activations": ["sigmoid"], "x": [0.3, -0.2], "y": [1]},  # no hidden layer
+    {"layers": [3, 4, 3], "activations": ["relu", "softmax"], "loss": "cross_entropy", "x": [1, 0, -1],
+     "y": [0, 1, 0], "init": {"scheme": "he", "seed": 3}},
+    {"layers": [2, 3, 1], "activations": ["z/(1 + abs(z))", "sigmoid"], "loss": "bce", "x": [[0, 1], [1, 0]],
+     "y": [[1], [0]], "train_biases": True},
+    {"layers": [8, 8, 8, 8, 8, 8, 8, 8], "activations": ["tanh"] * 6 + ["linear"], "x": [0.1] * 8, "y": [0] * 8,
+     "init": {"scheme": "uniform", "seed": 5}, "learning_rate": 0.01},
+]
+
+
+@pytest.mark.parametrize("d", CUSTOM, ids=["2-1", "softmax", "formula-batch", "8x8"])
+def test_custom_networks_render_on_every_screen_in_both_views(app, d):
+    from app.builder import pretty_json
+    from core import load_scenario
+
+    app.text_area(key="json_text_area").input(pretty_json(load_scenario(d))).run()
+    app.button(key="import_json").click().run()
+    _ok(app)
+    for page in ("forward", "backward"):
+        app.goto(page)
+        _ok(app)
+        app.button(key=f"{page}_next").click().run()
+        _ok(app)
+        app.toggle(key=f"{page}_matrix_view").set_value(True).run()
+        _ok(app)
+        app.button(key=f"{page}_reset").click().run()
+        _ok(app)
+        assert app.latex, "the matrix view shows equations"
+        app.toggle(key=f"{page}_matrix_view").set_value(False).run()
+    app.goto("update")
+    app.toggle(key="mistake_toggle").set_value(True).run()
+    _ok(app)
