@@ -31,6 +31,14 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380) -> go
     return fig
 
 
+def log_axis(fig: go.Figure, values, **selector) -> go.Figure:
+    """A log y axis labelled 10⁻³, 10⁻², … (one label a decade when the data span several)."""
+    v = np.asarray([e for e in np.ravel(np.asarray(values, dtype=float)) if np.isfinite(e) and e > 0])
+    wide = v.size and np.log10(v.max()) - np.log10(v.min()) >= 1.5
+    fig.update_yaxes(type="log", exponentformat="power", dtick=1 if wide else None, **selector)
+    return fig
+
+
 def _thin(x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) > MAX_POINTS:
@@ -69,7 +77,11 @@ def cost_figure(step_index, step_costs, epoch_steps, epoch_costs, epoch_accuracy
         fig.add_annotation(x=diverged_at, y=1, yref="paper", text=f"diverged at step {diverged_at}",
                            showarrow=False, xanchor="right", font=dict(color=OI["vermillion"], size=FONT))
     _layout(fig, "Cost while training", "step (one update)", "cost C")
-    fig.update_yaxes(type="log" if log_y else "linear", selector=dict(title_text="cost C"))
+    last = max([0, *list(step_index[-1:]), *list(epoch_steps[-1:])])
+    if last < 10:
+        fig.update_xaxes(range=[-0.3, 10.3])
+    if log_y:
+        log_axis(fig, [*step_costs, *epoch_costs], selector=dict(title_text="cost C"))
     return fig
 
 
@@ -97,7 +109,8 @@ def rates_figure(runs, log_y=True) -> go.Figure:
     if log_y:
         finite = [v for r in runs for v in np.asarray(r.epoch_costs, float) if np.isfinite(v) and v > 0]
         lo = math.log10(min(finite)) if finite else -3
-        fig.update_yaxes(type="log", range=[lo - 0.2, math.log10(top) + 3.2])  # diverging lines leave the top
+        log_axis(fig, [10**lo, top * 1e3])
+        fig.update_yaxes(range=[lo - 0.2, math.log10(top) + 3.2])  # diverging lines leave the top
     return fig
 
 
@@ -149,10 +162,12 @@ BOUNDARY_SCALE = [[0.0, OI["blue"]], [0.5, "#F2F2F2"], [1.0, OI["orange"]]]
 
 def boundary_figure(xs, ys, out, x, y, multiclass=False) -> go.Figure:
     """For 2 inputs: the network's output over the plane as a heat map (0 blue, 1 orange),
-    the 0.5 contour, and the data points coloured by their class."""
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=out, colorscale=BOUNDARY_SCALE, zmin=0,
-                               zmax=max(1.0, float(np.nanmax(out))) if multiclass else 1.0, opacity=0.75,
-                               colorbar=dict(title=dict(text="class" if multiclass else "a^L"), thickness=14)))
+    the 0.5 contour, and the data points coloured by their class (target ≥ 0.5 for one output)."""
+    top = float(np.nanmax(out)) if np.isfinite(out).any() else 1.0
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=out, colorscale=BOUNDARY_SCALE, zmin=min(0.0, float(np.nanmin(out))),
+                               zmax=max(1.0, top), opacity=0.75,
+                               colorbar=dict(title=dict(text="class" if multiclass else "a<sup>L</sup><sub>1</sub>"),
+                                             thickness=14)))
     if not multiclass:
         fig.add_trace(go.Contour(x=xs, y=ys, z=out, contours=dict(start=0.5, end=0.5, coloring="none"),
                                  line=dict(color=OI["grey"], width=3, dash="dash"), showscale=False,
@@ -188,7 +203,8 @@ def gradnorm_figure(step_index, norms, log_y=True) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=_finite(y, log_y), mode="lines", name=f"layer {i + 2}: ‖∂C/∂W{_sup(i + 2)}‖",
                                  line=dict(color=SERIES[i % len(SERIES)], width=3)))
     _layout(fig, "Size of the gradient per layer", "step", "‖∂C/∂W‖ (Frobenius)")
-    fig.update_yaxes(type="log" if log_y else "linear")
+    if log_y:
+        log_axis(fig, n)
     return fig
 
 

@@ -18,7 +18,7 @@ from core.training import TrainingSession, compare_learning_rates, fit_scenario
 
 SESSION, PLAYING, TARGET, BASE, DATA, NOTES = "tl_session", "tl_playing", "tl_target", "tl_base", "tl_data", "tl_notes"
 RATES, TICKS, CSV_TEXT, CSV_ERROR, SETTINGS = "tl_rates", "tl_ticks", "tl_csv_text", "tl_csv_error", "tl_settings"
-TICK_S = 0.1  # the live fragment's period: 10 chart updates a second
+TICK_S = 0.05  # the live fragment's timer (a browser setInterval; a tick that is still drawing is skipped)
 BUDGET_S = 0.03  # training time per tick
 SOURCES = {"scenario": "The scenario's example(s)", "xor": "XOR", "and": "AND", "or": "OR",
            "gaussians": "Two Gaussian clusters", "circles": "Concentric circles",
@@ -26,7 +26,7 @@ SOURCES = {"scenario": "The scenario's example(s)", "xor": "XOR", "and": "AND", 
 ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0]
 DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 100,
             "eta": 0.5, "hold_biases": False, "targets": 1, "log_y": True, "rates": [0.1, 1.0, 3.0, 10.0],
-            "view": "Learning rates", "speed": 20}
+            "view": "Boundary / fit", "speed": 20}
 SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 10**6]  # steps per chart update (10**6: as many as fit)
 
 

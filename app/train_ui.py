@@ -13,8 +13,9 @@ from core.gradcheck import batch_breakdown, gradient_check
 from core.landscape import cost_along, cost_grid, get_param, output_grid, param_info, slope
 from core.training import TrainingSession
 
-VIEWS = ["Learning rates", "Cost along a weight", "Cost over two weights", "Boundary / fit", "Gradient sizes"]
+VIEWS = ["Boundary / fit", "Cost along a weight", "Cost over two weights", "Gradient sizes"]
 PATH_SHOWN = 25  # gradient-descent steps drawn on the weight charts
+LIVE = {"displayModeBar": False}  # live charts: no toolbar to redraw 10+ times a second
 
 
 def _w(kind, label, key, **kw):
@@ -63,12 +64,15 @@ def controls(s: TrainingSession | None) -> None:
     off = s is None
     b = st.columns(6)
     if ts.playing():
-        b[0].button("⏸ Pause", key="tl_pause", on_click=ts.pause, width="stretch")
+        b[0].button("Pause", key="tl_pause", icon=":material/pause:", on_click=ts.pause, width="stretch",
+                    type="primary")
     else:
-        b[0].button("▶ Play", key="tl_play", on_click=ts.play, disabled=off or s.diverged, width="stretch")
+        b[0].button("Play", key="tl_play", icon=":material/play_arrow:", on_click=ts.play, width="stretch",
+                    disabled=off or s.diverged, type="primary")
     b[1].button("Step one update", key="tl_step", on_click=ts.step_once, disabled=off, width="stretch")
     b[2].button("Step one epoch", key="tl_step_epoch", on_click=ts.step_epoch, disabled=off, width="stretch")
-    b[3].button("↺ Reset", key="tl_reset", on_click=ts.reset, disabled=off, width="stretch")
+    b[3].button("Reset", key="tl_reset", icon=":material/restart_alt:", on_click=ts.reset, disabled=off,
+                width="stretch")
     send = b[4].button("Send to walkthrough", key="tl_send", disabled=off, width="stretch",
                        help="Make these weights the app's scenario and open the forward pass")
     with b[5]:
@@ -117,22 +121,27 @@ def live_view(s: TrainingSession) -> None:
         st.plotly_chart(tf.cost_figure(s.step_index, s.step_costs, s.epoch_steps, s.epoch_costs,
                                        s.epoch_accuracy if s.task != "regression" else None, s.diverged_at,
                                        cfg["log_y"], show_steps=s.batch_size < s.N or s.steps < 2000),
-                        key="tl_chart_cost")
+                        key="tl_chart_cost", config=LIVE)
     with right:
         view = _w(st.radio, "Chart", "view", options=VIEWS, horizontal=True, label_visibility="collapsed")
         fig = VIEW_FIGURES[view](s, cfg)
         if fig is not None:
-            st.plotly_chart(fig, key="tl_chart_view")
+            st.plotly_chart(fig, key="tl_chart_view", config=LIVE)
 
 
-def _rates(s, cfg):
+def rates_panel(s: TrainingSession) -> None:
+    """Several η from the same initial weights on one chart (computed once, not live)."""
+    cfg = ts.settings()
     etas = _w(st.multiselect, "Learning rates to compare (3 to 5)", "rates", options=ts.ETAS, max_selections=5,
               format_func=lambda v: f"{v:g}")
     if len(etas) < 2:
         st.info("Pick at least two learning rates.")
-        return None
-    runs = ts.rate_runs(etas, min(int(cfg["epochs"]), 1000))
-    return tf.rates_figure(runs, cfg["log_y"])
+        return
+    epochs = min(int(cfg["epochs"]), 1000)
+    runs = ts.rate_runs(etas, epochs)
+    st.plotly_chart(tf.rates_figure(runs, cfg["log_y"]), key="tl_chart_rates")
+    st.caption(f"{epochs} epochs (at most 5,000 steps) each, from this network's initial weights with the same "
+               "batches: only η differs.")
 
 
 def _pick(label, key, params, default):
@@ -185,7 +194,7 @@ def _contour(s, cfg):
 
 
 def _boundary(s, cfg):
-    if s.x.shape[1] == 2 and s.task != "regression":
+    if s.x.shape[1] == 2:
         lo, hi = s.x.min(axis=0), s.x.max(axis=0)
         pad = 0.25 * np.maximum(hi - lo, 1.0)
         xs, ys = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 70), np.linspace(lo[1] - pad[1], hi[1] + pad[1], 70)
@@ -209,7 +218,7 @@ def _gradnorms(s, cfg):
     return tf.gradnorm_figure(s.step_index, np.array(s.grad_norms), cfg["log_y"])
 
 
-VIEW_FIGURES = {VIEWS[0]: _rates, VIEWS[1]: _slice, VIEWS[2]: _contour, VIEWS[3]: _boundary, VIEWS[4]: _gradnorms}
+VIEW_FIGURES = {VIEWS[0]: _boundary, VIEWS[1]: _slice, VIEWS[2]: _contour, VIEWS[3]: _gradnorms}
 
 
 def inspectors(s: TrainingSession) -> None:

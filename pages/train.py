@@ -30,6 +30,11 @@ if session is not None:
             st.rerun()  # redraw the whole page: Play comes back, the timer stops
 
     live()
-    if not ts.playing():
-        with st.expander("Check the step: gradient check and mini-batch", expanded=False):
+    rates, check = st.columns(2)
+    with rates:
+        ui.rates_panel(session)
+    with check:
+        if ts.playing():
+            st.caption("Pause to check the next step: the gradient check and the mini-batch, example by example.")
+        else:
             ui.inspectors(session)

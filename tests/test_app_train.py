@@ -34,6 +34,11 @@ def charts(at):
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+def chart(at, title):
+    """The chart whose title starts with ``title``."""
+    return next(c for c in charts(at) if c["layout"]["title"]["text"].startswith(title))
+
+
 KINDS = {"n": "slider", "noise": "slider", "seed": "number_input", "batch": "number_input",
          "epochs": "number_input", "speed": "select_slider", "eta": "select_slider", "rates": "multiselect"}
 
@@ -49,9 +54,9 @@ def choose(at, source, **settings):
 
 def test_page_draws_cost_curve_and_overlay_without_errors(at):
     assert at.title[0].value == "Training lab"
-    specs = charts(at)
-    assert len(specs) == 2 and specs[0]["layout"]["title"]["text"] == "Cost while training"
-    names = [t["name"] for t in specs[1]["data"] if "name" in t]
+    assert len(charts(at)) == 3  # the cost curve, the output over the input plane, the learning rates
+    assert chart(at, "Cost while training")["data"]
+    names = [t["name"] for t in chart(at, "Same network")["data"] if "name" in t]
     assert sum(n.startswith("η = ") for n in names) == 4  # the default four learning rates, one line each
     assert metric(at, "Step") == "0" and not at.error
 
@@ -76,7 +81,7 @@ def test_play_trains_a_few_steps_per_update_and_eta_changes_while_playing(at):
     at.select_slider(key="tl_w_eta").set_value(5.0).run()  # change η without pausing
     assert at.session_state["tl_playing"] and lab(at).eta == 5.0
     assert lab(at).step_etas[-1] == 5.0 and 0.5 in lab(at).step_etas
-    assert any(b.label == "⏸ Pause" for b in at.button)
+    assert any(b.label == "Pause" for b in at.button)
     at.button(key="tl_pause").click().run()
     steps = lab(at).steps
     at.run()
@@ -87,12 +92,12 @@ def test_play_stops_at_the_epochs_asked(at):
     choose(at, "and", speed=10**6, epochs=30)
     at.button(key="tl_play").click().run()
     assert lab(at).epoch == 30 and not at.session_state["tl_playing"]
-    assert any(b.label == "▶ Play" for b in at.button)
+    assert any(b.label == "Play" for b in at.button)
 
 
 def test_overlay_shows_converging_and_diverging_runs_on_one_chart(at):
     choose(at, "sine", n=40, noise=0.1, rates=[0.1, 1.0, 10.0], epochs=1000)
-    names = [t.get("name", "") for t in charts(at)[1]["data"]]
+    names = [t.get("name", "") for t in chart(at, "Same network")["data"]]
     assert "η = 0.1 · converging" in names and "η = 10 · diverged" in names
     assert len([n for n in names if n.startswith("η")]) == 3
 
@@ -106,7 +111,7 @@ def test_divergence_is_reported_with_the_step_and_a_smaller_eta(at):
     warning = " ".join(w.value for w in at.warning)
     assert f"Diverged at step {s.diverged_at}" in warning and "smaller" in warning and "η = 1" in warning
     assert metric(at, "Cost (whole set)") == "overflow" and not at.exception and not at.error
-    cost = charts(at)[0]
+    cost = chart(at, "Cost while training")
     assert any(sh.get("x0") == s.diverged_at for sh in cost["layout"].get("shapes", []))
     assert at.button(key="tl_play").disabled
 
@@ -141,8 +146,7 @@ def test_weight_and_boundary_charts(at):
                         ("Boundary / fit", "Decision boundary"), ("Gradient sizes", "Size of the gradient")]:
         at.radio(key="tl_w_view").set_value(view).run()
         assert not at.exception
-        spec = charts(at)[1]
-        assert spec["layout"]["title"]["text"].startswith(title)
+        spec = chart(at, title)
         if view == "Boundary / fit":
             assert spec["data"][0]["type"] == "heatmap" and spec["data"][0]["z"]["shape"] == "70, 70"
 
