@@ -64,6 +64,7 @@ class TrainingSession:
         self.eta = scenario.learning_rate
         self.train_biases = scenario.train_biases
         self._acts, self._cost = scenario.acts, scenario.cost
+        self._outputs = [a.output for a in self._acts]
         self.weights = [np.array(W) for W in scenario.weights]
         self.biases = [np.array(b) for b in scenario.biases]
         self._rng = np.random.default_rng(seed)
@@ -128,15 +129,20 @@ class TrainingSession:
 
     def step(self) -> bool:
         """One update on the next mini-batch; False (and nothing changes) once diverged."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._step()
+
+    def _step(self) -> bool:
         if self.diverged:
             return False
         idx = self.next_batch()
         self.last_batch = idx
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            cost, gW, gb = loss_and_gradients(self.weights, self.biases, self._acts, self._cost,
-                                              self.x[idx], self.y[idx])
-            finite = math.isfinite(cost) and all(np.all(np.isfinite(g)) for g in (*gW, *gb))
-            norms = np.array([float(np.linalg.norm(g)) for g in gW])
+        whole = len(idx) == self.N and self.batch_size >= self.N  # the set in order: no copy needed
+        x, y = (self.x, self.y) if whole else (self.x[idx], self.y[idx])
+        cost, gW, gb = loss_and_gradients(self.weights, self.biases, self._acts, self._cost, x, y)
+        norms = np.sqrt([float(np.vdot(g, g)) for g in gW])
+        # an overflowing or NaN gradient shows in the norms (a norm that overflows counts too)
+        finite = math.isfinite(cost) and math.isfinite(norms.sum() + sum(float(np.vdot(g, g)) for g in gb))
         if not finite:
             self.diverged_at = self.steps
             self._record(cost if not math.isfinite(cost) else math.inf, norms, force=True)
@@ -153,7 +159,9 @@ class TrainingSession:
             self.epoch += 1
             self._pos = 0
             self._order = self._shuffle()
-            cost, acc = evaluate(self.weights, self.biases, self.scenario, self.x, self.y, self.task)
+            zs, acts = forward(self.weights, self.biases, self._outputs, self.x)
+            cost = float(np.mean(self._cost.value(acts[-1], self.y, zs[-1])))
+            acc = accuracy(acts[-1], self.y, self.task) if self.task != "regression" else None
             self.epoch_costs.append(cost)
             self.epoch_accuracy.append(acc)
             self.epoch_steps.append(self.steps)
@@ -170,13 +178,14 @@ class TrainingSession:
 
         clock = clock or time.perf_counter
         start, done = clock(), 0
-        while done < max_steps and not self.diverged:
-            if until_epoch is not None and self.epoch >= until_epoch:
-                break
-            self.step()
-            done += 1
-            if budget_s is not None and clock() - start >= budget_s:
-                break
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            while done < max_steps and not self.diverged:
+                if until_epoch is not None and self.epoch >= until_epoch:
+                    break
+                self._step()
+                done += 1
+                if budget_s is not None and clock() - start >= budget_s:
+                    break
         return done
 
     def step_epoch(self) -> int:
