@@ -110,7 +110,7 @@ class _Parser:
         while self.peek()[1] in ("+", "-"):
             op = self.take()[1]
             r = self.term()
-            e = e + r if op == "+" else e - r
+            e = _finite(e + r if op == "+" else e - r)
         return e
 
     def term(self):
@@ -120,7 +120,7 @@ class _Parser:
             r = self.unary()
             if op == "/" and r == 0:
                 raise _refuse("division by zero")
-            e = e * r if op == "*" else e / r
+            e = _finite(e * r if op == "*" else e / r)
         return e
 
     def unary(self):
@@ -129,7 +129,7 @@ class _Parser:
             self.nest()
             e = self.unary()
             self.depth -= 1
-            return -e if op == "-" else e
+            return _finite(-e if op == "-" else e)
         return self.power()
 
     def power(self):
@@ -139,7 +139,7 @@ class _Parser:
             self.nest()
             p = self.unary()
             self.depth -= 1
-            return _pow(base, p)
+            return _finite(_pow(_finite(base), _finite(p)))
         return base
 
     def atom(self):
@@ -186,7 +186,17 @@ class _Parser:
             raise _refuse(f"{name}() takes one argument, found {len(args)}")
         if arity is None and len(args) < 2:
             raise _refuse(f"{name}() takes two or more arguments")
-        return build(*args)
+        return _finite(build(*[_finite(a) for a in args]))
+
+
+_UNDEFINED = (sp.zoo, sp.oo, -sp.oo, sp.nan)
+
+
+def _finite(x):
+    """x, unless it holds an undefined or infinite constant (log(0), 0^-1, …)."""
+    if x.has(*_UNDEFINED) or x.has(sp.AccumBounds):
+        raise _refuse("an undefined or infinite value (such as log(0) or 0^-1)")
+    return x
 
 
 def _pow(base, p):
@@ -214,7 +224,15 @@ def parse_formula(text: str) -> sp.Expr:
         raise ValueError(f"formula too long ({len(text)} characters, at most {MAX_LENGTH}): shorten it")
     for a, b in _FRIENDLY.items():
         text = text.replace(a, b)
-    return _Parser(_tokens(text)).parse()
+    tokens = _tokens(text)
+    try:
+        return _finite(_Parser(tokens).parse())
+    except ValueError as e:
+        if "formula" in str(e) or "activation" in str(e):
+            raise
+        raise _refuse(f"it cannot be built ({str(e)[:60]})") from None
+    except (TypeError, ArithmeticError, RecursionError) as e:
+        raise _refuse(f"it cannot be built ({e.__class__.__name__})") from None
 
 
 def _numeric_safe(e: sp.Expr) -> sp.Expr:
@@ -258,7 +276,11 @@ def formula_expr(text: str) -> tuple[sp.Expr, sp.Expr]:
     e = parse_formula(text)
     if not e.has(z):
         raise ValueError(f"formula '{text}' does not depend on z: an activation is a function of z, e.g. tanh(z)")
-    return e, _numeric_safe(sp.diff(e, z))
+    try:
+        d = _finite(_numeric_safe(sp.diff(e, z)))
+    except (TypeError, ArithmeticError, RecursionError) as ex:
+        raise ValueError(f"formula '{text}': SymPy cannot differentiate it ({ex.__class__.__name__})") from None
+    return e, d
 
 
 @lru_cache(maxsize=256)
@@ -269,7 +291,10 @@ def formula_activation(text: str) -> Activation:
     one that is not real and finite for z in [-6, 6] (e.g. ``sqrt(z)``, ``log(z)``).
     """
     e, d = formula_expr(text)
-    f, df = _compile(e), _compile(d)
+    try:
+        f, df = _compile(e), _compile(d)
+    except Exception as ex:  # a SymPy function NumPy cannot print: refuse, never crash
+        raise ValueError(f"formula '{text}' cannot be evaluated numerically ({ex.__class__.__name__})") from None
     _check(f, "its value", text)
     _check(df, "its derivative", text)
     return Activation(name=text, output=f, derivative=lambda zz, a: df(zz), formula=text)

@@ -149,6 +149,28 @@ class ActLatex:
         return put(self.d_num, zs, as_)
 
 
+def _tex(x, **kw) -> str:
+    """SymPy's LaTeX; for a large expression its exponentials are printed through an opaque function, since
+    SymPy's printer can spend seconds deciding the sign of exponents such as e^{-z - 1/(1 + e^{-z})}."""
+    import sympy as sp
+
+    if sp.count_ops(x) > 30:
+        x = x.replace(lambda u: isinstance(u, sp.exp), lambda u: _opaque_exp()(u.args[0]))
+    return sp.latex(x, **kw)
+
+
+@lru_cache(maxsize=1)
+def _opaque_exp():
+    import sympy as sp
+
+    class E(sp.Function):
+        def _latex(self, printer, exp=None):
+            s = f"e^{{{printer._print(self.args[0])}}}"
+            return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
+
+    return E
+
+
 @lru_cache(maxsize=256)
 def act_latex(name: str) -> ActLatex:
     """The LaTeX templates of a registry activation or formula (SymPy runs once per name)."""
@@ -162,21 +184,22 @@ def act_latex(name: str) -> ActLatex:
         return ActLatex(name, out, out, d, d, d)
     zeta = sp.Symbol("zeta", real=True)
     e = activation_expr(name)
-    d = sp.piecewise_fold(sp.diff(e, z).replace(lambda x: isinstance(x, sp.DiracDelta), lambda x: sp.Integer(0)))
-    d = d.replace(lambda x: isinstance(x, sp.Heaviside), lambda x: sp.Piecewise((1, x.args[0] > 0), (0, True)))
-    d = sp.piecewise_fold(d)
+    d = sp.diff(e, z).replace(lambda x: isinstance(x, sp.DiracDelta), lambda x: sp.Integer(0))
+    if len(d.atoms(sp.Heaviside)) + len(d.atoms(sp.Piecewise)) <= 2:  # folding more can take seconds
+        d = d.replace(lambda x: isinstance(x, sp.Heaviside), lambda x: sp.Piecewise((1, x.args[0] > 0), (0, True)))
+        d = sp.piecewise_fold(d)
     ez, dz = e.subs(z, zeta), d.subs(z, zeta)
-    out_sym = _DISPLAY.get(name, sp.latex(ez))
-    out_num = _DISPLAY_NUM.get(name, sp.latex(ez, mul_symbol="dot"))
-    d_raw = sp.latex(dz)
-    d_sym, d_num = d_raw, sp.latex(dz, mul_symbol="dot")
+    out_sym = _DISPLAY.get(name, _tex(ez))
+    out_num = _DISPLAY_NUM.get(name, _tex(ez, mul_symbol="dot"))
+    d_raw = _tex(dz)
+    d_sym, d_num = d_raw, _tex(dz, mul_symbol="dot")
     branches: tuple = ()
     if isinstance(d, sp.Piecewise):
         bs = []
         for val, cond in d.args:
             fn = (lambda x: True) if cond is sp.true else sp.lambdify(z, cond, modules="math")
             why = "" if cond is sp.true else sp.latex(cond.subs(z, zeta))
-            bs.append((_safe_cond(fn), sp.latex(val.subs(z, zeta), mul_symbol="dot"), why))
+            bs.append((_safe_cond(fn), _tex(val.subs(z, zeta), mul_symbol="dot"), why))
         branches = tuple(bs)
     elif not d.is_number:
         d_fn = sp.lambdify(z, d, "math")

@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core import load_scenario, trace, train
 from core.activations import ACTIVATIONS, get_activation
@@ -74,7 +76,8 @@ HOSTILE = [
     "getattr(z, 'x')", "Symbol('x')", "x", "foo(z)", "2z", "z^", "(z", "z)", "exp()",
     "exp(z, z)", "max(z)", "z" * 300, "(" * 40 + "z" + ")" * 40, "-" * 30 + "z", "1e999 * z", "2^(9^9) * z",
     "((9^32)^32)^32 * z", "z^1e9", "z^(1/0)", "z / 0", "1", "", "   ", "\\frac{1}{z}", "z\x00", "$z",
-    "setattr(__import__('builtins'), 'PWNED', 1)",
+    "setattr(__import__('builtins'), 'PWNED', 1)", "log(0)*z", "0^-1*z", "max(z, log(0))", "atan(log(0)) + z",
+    "Heaviside(log(0)) + z", "z^log(0)",
     "__import__('os').environ.__setitem__('BPS_PWNED', '1')",
 ]
 
@@ -145,3 +148,23 @@ def test_a_formula_network_traces_and_trains_like_a_builtin():
     ref = trace({**d, "activations": ["sigmoid", "sigmoid"]})
     for g1, g2 in zip(same.dC_dW, ref.dC_dW):
         np.testing.assert_allclose(g1, g2, rtol=1e-12)
+
+
+_PIECES = ["z", "1", "2", "0", "0.5", "1e3", "e", "pi", "+", "-", "*", "/", "^", "**", "(", ")", ",", "exp(",
+           "log(", "sqrt(", "abs(", "tanh(", "max(", "min(", "Heaviside(", "sign(", "sigmoid(", "erf(", "atan(",
+           "sin(", "cos(", " ", ".", "'", "_", "[", "x", "__", "lambda"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14))
+def test_any_text_is_either_an_activation_or_a_valueerror(pieces):
+    text = "".join(pieces)
+    try:
+        act = formula_activation(text)
+    except ValueError as e:
+        assert "\n" not in str(e)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = act.output(Z)
+        assert a.shape == Z.shape and act.derivative(Z, a).shape == Z.shape
