@@ -146,7 +146,7 @@ def _delta(t, st: DeltaStep, d: int) -> Equation:
         y = s.y[n][j]
         return Equation(
             rf"{D} = {dfrac('C', Z)} = {_SOFTMAX_REASON} = {A} - {sym('y', None, j)}",
-            rf"{D} = {f(st.delta + y)} - {f(y)}", val,
+            rf"{D} = {f(t.a(l, n)[j])} - {f(y)}", val,
             f"With a softmax output and the cross-entropy cost the σ' factors cancel (the targets sum to 1), "
             f"so the error of output {j + 1} is simply a − y = {plain_number(st.delta, d)}.")
     al = act_latex(s.activations[l - 2])
@@ -292,7 +292,13 @@ def chain_rule(trace, l: int, j: int, k: int | None, n: int = 0, digits: int = 9
             rf"{lhs} = {f(dC_da)} \cdot {f(dsig)} \cdot {f(x)}", f"{lhs} = {fv(grad)}",
             f"For {what}, the chain rule multiplies three local slopes: how the cost changes with the neuron's "
             f"activation, how the activation changes with z, and how z changes with the parameter."))
-    if l == L:
+    if l == L and dsig is None:
+        y = s.y[n][j]
+        dC_dz = dfrac("C", Z)
+        eqs.append(Equation(rf"{dC_dz} = {A} - {sym('y', None, j)}", rf"{dC_dz} = {f(t.a(L, n)[j])} - {f(y)}",
+                            rf"{dC_dz} = {fv(delta)}",
+                            "The first factor: for softmax with cross-entropy, ∂C/∂z = a − y (the targets sum to 1)."))
+    elif l == L:
         cs, cn = _dC_da_latex(t, n, j, d)
         eqs.append(Equation(rf"{dfrac('C', A)} = {cs}", rf"{dfrac('C', A)} = {cn}", rf"{dfrac('C', A)} = {fv(dC_da)}",
                             "The first factor comes straight from the cost."))

@@ -24,7 +24,7 @@ def _eq(e: Equation, title: str = "") -> str:
 
 def _classic_names(s) -> dict:
     """The article names of the classic 2-2-2 example (w1…w8, net_h1, out_h1, …) by our symbols."""
-    if tuple(s.layers) != (2, 2, 2):
+    if tuple(s.layers) != (2, 2, 2) or s.loss != "mse":
         return {}
     names = {}
     for i, (l, j, k) in enumerate([(2, 0, 0), (2, 0, 1), (2, 1, 0), (2, 1, 1), (3, 0, 0), (3, 0, 1), (3, 1, 0),
