@@ -115,3 +115,10 @@ def test_cli_prints_the_handout_and_refuses_bad_input(tmp_path):
     assert "strings are not allowed in formula" in r.stderr
     r = _cli(str(CLASSIC), "--digits", "40")
     assert r.returncode == 2 and "--digits" in r.stderr
+
+
+def test_core_exports_the_function_and_module_style_calls_work():
+    from core import explain as e
+
+    assert callable(e) and e.explain is e
+    assert e(CLASSIC, digits=3) == e.explain(CLASSIC, digits=3)
