@@ -167,7 +167,8 @@ def _delta(t, st: DeltaStep, d: int) -> Equation:
     ss = fold([f"{sym('w', l + 1, i, j)} {sym(DL, l + 1, i)}" for i in shown], m, MAX_TERMS)
     sn = fold([rf"{f(W[i])} \cdot {f(dn[i])}" for i in shown], m, MAX_TERMS)
     return Equation(
-        rf"{D} = \left(\sum_{{i}} w^{{{l + 1}}}_{{i{j + 1}}} \delta^{{{l + 1}}}_{{i}}\right) \sigma'({Z})"
+        rf"{D} = \left(\sum_{{i}} w^{{{l + 1}}}_{{i{',' * (j >= 9)}{j + 1}}} \delta^{{{l + 1}}}_{{i}}\right)"
+        rf" \sigma'({Z})"
         rf" = \left({ss}\right) \cdot {ds_s}",
         rf"{D} = \left({sn}\right) \cdot {ds_n} = {f(st.dC_da)} \cdot {f(st.dsigma)}", val,
         f"The error of neuron {j + 1} in layer {l} collects the errors of the {m} neuron{'s' * (m > 1)} it "

@@ -198,6 +198,9 @@ def act_latex(name: str) -> ActLatex:
         bs = []
         for val, cond in d.args:
             fn = (lambda x: True) if cond is sp.true else sp.lambdify(z, cond, modules="math")
+            if cond is sp.true:  # "otherwise": none of the conditions before held
+                prev = [c for _, c in d.args if c is not sp.true]
+                cond = sp.And(*[sp.Not(c) for c in prev]) if prev else sp.true
             why = "" if cond is sp.true else sp.latex(cond.subs(z, zeta))
             bs.append((_safe_cond(fn), _tex(val.subs(z, zeta), mul_symbol="dot"), why))
         branches = tuple(bs)
@@ -213,7 +216,28 @@ def act_latex(name: str) -> ActLatex:
             if close and sp.simplify(d - build(e)) == 0:
                 d_sym, d_num = t_sym, t_num
                 break
+        else:
+            simple = _simpler(d, z)
+            if simple is not d:
+                d_sym, d_num = _tex(simple.subs(z, zeta)), _tex(simple.subs(z, zeta), mul_symbol="dot")
     return ActLatex(name, out_sym, out_num, d_raw, d_sym, d_num, branches)
+
+
+def _simpler(d, z):
+    """A shorter equal form of σ'(z) from SymPy's simplifiers (z·sign(z) read as |z|), or d itself. Forms that
+    bring in functions d does not have (cosh for the sigmoid) or case splits are not taken."""
+    import sympy as sp
+
+    if sp.count_ops(d) > 40:
+        return d
+    d0 = d.subs(z * sp.sign(z), sp.Abs(z))
+    funcs = {type(f) for f in d.atoms(sp.Function)} | {sp.Abs}
+    best, best_ops = d, sp.count_ops(d)
+    for c in (d0, sp.cancel(d0), sp.factor(d0), sp.simplify(d0)):
+        ok = not c.has(sp.Piecewise) and {type(f) for f in c.atoms(sp.Function)} <= funcs
+        if ok and sp.count_ops(c) < best_ops:
+            best, best_ops = c, sp.count_ops(c)
+    return best
 
 
 def _safe_cond(fn):

@@ -240,6 +240,9 @@ def test_activation_derivatives_in_textbook_form():
     assert r"\begin{cases} 1" in activation_derivative_latex("relu")[1]
     assert activation_derivative_latex("linear")[1] == r"\sigma'(z) = 1"
     assert activation_derivative_latex("log(1 + exp(z))")[1] == r"\sigma'(z) = \frac{e^{{z}}}{e^{{z}} + 1}"
+    # SymPy's derivative of softsign, then the shorter equal form (z·sign z = |z|)
+    assert activation_derivative_latex("z/(1 + abs(z))")[1].endswith(
+        r"= \frac{1}{\left(\left|{{z}}\right| + 1\right)^{2}}")
     # a formula that is the sigmoid in disguise gets the sigmoid's textbook form too
     assert activation_derivative_latex("1/(1 + exp(-z))")[1].endswith(r"\left(1 - {\sigma(z)}\right)")
     assert "softmax" not in activation_derivative_latex("softmax")[0] and r"\delta_{ij}" in \
