@@ -38,12 +38,19 @@ def matrix_equations(trace, l: int, phase: str, n: int = 0, digits: int = 4) -> 
             "Equation (2), A = σ(Z), the activation applied to each entry (articles that print Z = σ(A) "
             "have it backwards)."))
         if l == L:
-            C = {"mse": r"\frac{1}{2}\left\lVert A^{L} - Y \right\rVert^{2}",
-                 "bce": r"-\sum_{j}\left[y_{j} \log a^{L}_{j} + (1 - y_{j}) \log(1 - a^{L}_{j})\right]",
-                 "cross_entropy": r"-\sum_{j} y_{j} \log a^{L}_{j}"}[s.loss]
+            A, Y, YT = P(t.a(L, n)), P(s.y[n]), P(s.y[n][None, :])
+            one_YT = P(1.0 - s.y[n][None, :])
+            sym_c, num_c = {
+                "mse": (rf"\frac{{1}}{{2}}\left\lVert A^{{{L}}} - Y \right\rVert^{{2}}",
+                        rf"\frac{{1}}{{2}}\left\lVert {A} - {Y} \right\rVert^{{2}}"),
+                "bce": (rf"-\left[Y^{{T}} \log A^{{{L}}} + \left(1 - Y\right)^{{T}}"
+                        rf" \log\left(1 - A^{{{L}}}\right)\right]",
+                        rf"-\left[{YT} \log {A} + {one_YT} \log\left(1 - {A}\right)\right]"),
+                "cross_entropy": (rf"-Y^{{T}} \log A^{{{L}}}", rf"-{YT} \log {A}"),
+            }[s.loss]
             eqs.append(Equation(
-                rf"C = {C.replace('L', str(L))}",
-                rf"C = {C.replace('A^{L}', P(t.a(L, n))).replace('Y', P(s.y[n])).replace('L', str(L))}",
+                rf"C = {sym_c}",
+                rf"C = {num_c}",
                 rf"C = {format_number(t.costs[n], digits)}",
                 "The cost of this example."))
         return eqs
