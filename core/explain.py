@@ -4,6 +4,8 @@ bias, update). ``python -m core explain FILE`` prints it; the app offers it as a
 
 from __future__ import annotations
 
+import numpy as np
+
 from core.derive import chain_rule, matrix_equations, step_equation
 from core.engine import trace as run_trace
 from core.latex import Equation, activation_derivative_latex, format_number, notation_latex, pmatrix, sym
@@ -98,6 +100,10 @@ def explain(scenario, digits: int = 9) -> str:
         out += [f"Layer {l} activation: `{name}` (σ' derived by SymPy)", "", f"$${sig}$$", "", f"$${dsig}$$", ""]
     out += [f"Cost `{s.loss}`:", "", f"$${_COST[s.loss].replace('{L}', f'{{{L}}}')}$$", ""]
     out += ["Notation:", ""] + [f"$${line}$$\n" for line in notation_latex()]
+    if not np.isfinite(t.cost):
+        out += ["**Some numbers below are not finite (∞ or NaN)**: an activation overflowed for these inputs and "
+                "weights, so this step cannot be checked by hand. Try smaller inputs, weights or another activation.",
+                ""]
     if t.N > 1:
         out += [f"The batch has {t.N} examples. The walk-through follows example 1; the update uses the mean of "
                 "the examples' gradients.", ""]

@@ -122,3 +122,9 @@ def test_core_exports_the_function_and_module_style_calls_work():
 
     assert callable(e) and e.explain is e
     assert e(CLASSIC, digits=3) == e.explain(CLASSIC, digits=3)
+
+
+def test_an_overflowing_network_still_explains_and_says_so():
+    md = explain({"layers": [1, 1, 1], "activations": ["exp(z)", "linear"], "x": [400.0], "y": [1.0],
+                  "weights": [[[2.0]], [[1.0]]]})
+    assert "not finite" in md and r"\infty" in md
