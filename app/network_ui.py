@@ -6,6 +6,8 @@ so a bad value stays on screen with a message under it, and nothing is lost betw
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -177,7 +179,9 @@ def _edited(l: int, wkey: str) -> None:
             elif 0 <= kk < m:
                 Ws[l - 2][int(row), kk] = v
     _errors().pop(f"edit_{l}", None)
-    state.set_scenario(s.with_params(Ws, bs), f"You changed W{sup(l)}/b{sup(l)}: the steps start again.")
+    edited = replace(s.with_params(Ws, bs), description="",
+                     name=s.name if not s.name or s.name.endswith("(edited)") else f"{s.name} (edited)")
+    state.set_scenario(edited, f"You changed W{sup(l)}/b{sup(l)}: the steps start again.")
 
 
 def weight_tables() -> None:

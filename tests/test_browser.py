@@ -141,6 +141,40 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
         ctx.close()
 
 
+def test_edit_a_weight_in_its_table_and_download_the_handout(server, browser):
+    ctx, page = _open(browser, server, "light")
+    try:
+        _idle(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Worked-example handout").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert download.value.suggested_filename.endswith(".md") and "0.298371109" in text
+        editor = page.get_by_test_id("stDataFrame").first  # W² and b²
+        for attempt in range(4):  # the grid is a canvas: click where w²₁₁ is drawn, retry if it moved
+            editor.scroll_into_view_if_needed()
+            page.wait_for_timeout(800)
+            box = editor.bounding_box()
+            x, y = box["x"] + box["width"] * 0.25, box["y"] + 52  # row j=1, column k=1: w²₁₁ = 0.15
+            page.mouse.click(x, y)
+            page.wait_for_timeout(300)
+            page.mouse.dblclick(x, y)
+            page.wait_for_timeout(400)
+            page.keyboard.press("Control+a")
+            page.keyboard.type("0.9")
+            page.keyboard.press("Enter")
+            try:
+                page.get_by_text("the steps start again", exact=False).wait_for(timeout=8000)
+                break
+            except Exception:
+                if attempt == 3:
+                    raise
+        _idle(page)
+        assert "&s=" in page.url  # the edited network is now in the link
+        _shot(page, "1_network_edited_light.png")
+    finally:
+        ctx.close()
+
+
 def test_shared_link_and_dark_theme_screenshots(server, browser):
     ctx, page = _open(browser, server, "dark")
     try:
