@@ -31,11 +31,20 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380) -> go
     return fig
 
 
-def log_axis(fig: go.Figure, values, **selector) -> go.Figure:
-    """A log y axis labelled 10⁻³, 10⁻², … (one label a decade when the data span several)."""
+def log_axis(fig: go.Figure, values) -> go.Figure:
+    """The first y axis on a log scale labelled 10⁻³, 10⁻², … (one label a decade when the data
+    span one or more, else 2 and 5 between)."""
     v = np.asarray([e for e in np.ravel(np.asarray(values, dtype=float)) if np.isfinite(e) and e > 0])
-    wide = v.size and np.log10(v.max()) - np.log10(v.min()) >= 1.5
-    fig.update_yaxes(type="log", exponentformat="power", dtick=1 if wide else None, **selector)
+    axis = dict(type="log", exponentformat="power")
+    if v.size:
+        lo, hi = np.log10(v.min()), np.log10(v.max())
+        if hi - lo >= 1.0:
+            axis["dtick"] = max(1, math.ceil((hi - lo) / 8))  # at most ~8 labels, a decade apart or more
+        else:  # within a decade: label 1, 2, 5 × 10ⁿ
+            ticks = [m * 10.0**e for e in range(math.floor(lo), math.ceil(hi) + 1) for m in (1, 2, 5)]
+            ticks = [t for t in ticks if v.min() / 1.3 <= t <= v.max() * 1.3] or [10 ** round(lo)]
+            axis.update(tickvals=ticks, ticktext=[f"{t:.3g}" for t in ticks])
+    fig.update_layout(yaxis=axis)
     return fig
 
 
@@ -68,20 +77,22 @@ def cost_figure(step_index, step_costs, epoch_steps, epoch_costs, epoch_accuracy
     if epoch_accuracy is not None and any(a is not None for a in epoch_accuracy):
         acc = [math.nan if a is None else a for a in epoch_accuracy]
         x, y = _thin(epoch_steps, acc)
-        fig.add_trace(go.Scatter(x=x, y=y, name="accuracy", yaxis="y2", mode="lines",
+        fig.add_trace(go.Scatter(x=x, y=y, name="accuracy (right axis)", yaxis="y2", mode="lines",
                                  line=dict(color=OI["green"], width=3, dash="dash")))
-        fig.update_layout(yaxis2=dict(title_text="accuracy", overlaying="y", side="right", range=[0, 1.05],
-                                      tickformat=".0%", showgrid=False))
     if diverged_at is not None:
         fig.add_vline(x=diverged_at, line=dict(color=OI["vermillion"], width=3, dash="dot"))
         fig.add_annotation(x=diverged_at, y=1, yref="paper", text=f"diverged at step {diverged_at}",
                            showarrow=False, xanchor="right", font=dict(color=OI["vermillion"], size=FONT))
     _layout(fig, "Cost while training", "step (one update)", "cost C")
+    if any(t.yaxis == "y2" for t in fig.data):
+        fig.update_layout(yaxis2=dict(title_text="accuracy", overlaying="y", side="right", range=[0, 1.05],
+                                      tickvals=[0, 0.25, 0.5, 0.75, 1], ticktext=["0%", "25%", "50%", "75%", "100%"],
+                                      showgrid=False, type="linear"))
     last = max([0, *list(step_index[-1:]), *list(epoch_steps[-1:])])
     if last < 10:
         fig.update_xaxes(range=[-0.3, 10.3])
     if log_y:
-        log_axis(fig, [*step_costs, *epoch_costs], selector=dict(title_text="cost C"))
+        log_axis(fig, [*step_costs, *epoch_costs])
     return fig
 
 
@@ -109,8 +120,9 @@ def rates_figure(runs, log_y=True) -> go.Figure:
     if log_y:
         finite = [v for r in runs for v in np.asarray(r.epoch_costs, float) if np.isfinite(v) and v > 0]
         lo = math.log10(min(finite)) if finite else -3
-        log_axis(fig, [10**lo, top * 1e3])
-        fig.update_yaxes(range=[lo - 0.2, math.log10(top) + 3.2])  # diverging lines leave the top
+        up = 3.0 if any(r.verdict in ("diverged", "diverging") for r in runs) else 0.2
+        log_axis(fig, [10**lo, top * 10**up])
+        fig.update_yaxes(range=[lo - 0.2, math.log10(top) + up])  # diverging lines leave through the top
     return fig
 
 
@@ -157,21 +169,19 @@ def contour_figure(u, v, grid, p_label: str, q_label: str, path_u=(), path_v=())
     return fig
 
 
-BOUNDARY_SCALE = [[0.0, OI["blue"]], [0.5, "#F2F2F2"], [1.0, OI["orange"]]]
+BOUNDARY_SCALE = [[0.0, OI["blue"]], [0.485, "#EDEDED"], [0.5, "#777777"], [0.515, "#EDEDED"], [1.0, OI["orange"]]]
+CLASS_SCALE = [[0.0, OI["blue"]], [1.0, OI["orange"]]]
 
 
 def boundary_figure(xs, ys, out, x, y, multiclass=False) -> go.Figure:
-    """For 2 inputs: the network's output over the plane as a heat map (0 blue, 1 orange),
-    the 0.5 contour, and the data points coloured by their class (target ≥ 0.5 for one output)."""
-    top = float(np.nanmax(out)) if np.isfinite(out).any() else 1.0
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=out, colorscale=BOUNDARY_SCALE, zmin=min(0.0, float(np.nanmin(out))),
-                               zmax=max(1.0, top), opacity=0.75,
+    """For 2 inputs: the network's output over the plane as a heat map (0 blue, 1 orange, a grey
+    band where it crosses 0.5: the decision boundary) under the data points coloured by class
+    (target ≥ 0.5 for one output). One heat map, no contour trace: cheap to redraw live."""
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=np.clip(out, 0, None if multiclass else 1), opacity=0.8,
+                               colorscale=CLASS_SCALE if multiclass else BOUNDARY_SCALE, zmin=0,
+                               zmax=max(1.0, float(np.nanmax(out))) if multiclass else 1.0,
                                colorbar=dict(title=dict(text="class" if multiclass else "a<sup>L</sup><sub>1</sub>"),
                                              thickness=14)))
-    if not multiclass:
-        fig.add_trace(go.Contour(x=xs, y=ys, z=out, contours=dict(start=0.5, end=0.5, coloring="none"),
-                                 line=dict(color=OI["grey"], width=3, dash="dash"), showscale=False,
-                                 name="output = 0.5", showlegend=True))
     labels = np.argmax(y, axis=1) if y.shape[1] > 1 else (y[:, 0] >= 0.5).astype(int)
     for cls, colour, symbol in ((0, OI["blue"], "circle"), (1, OI["orange"], "diamond")):
         m = labels == cls if not multiclass or cls == 0 else labels >= 1

@@ -54,6 +54,10 @@ def store(key: str) -> None:
     """on_change: copy a widget's value into the settings, and into the session where it acts live."""
     value = st.session_state[f"tl_w_{key}"]
     settings()[key] = value
+    if key == "source":  # the logic gates start from their 4-row truth table, the others from 100 points
+        gate, n = value in ("xor", "and", "or"), settings()["n"]
+        if gate != (n == 4) and n in (4, 100):
+            settings()["n"] = st.session_state["tl_w_n"] = 4 if gate else 100
     s = st.session_state.get(SESSION)
     if s is not None and key == "eta":
         s.eta = float(value)
@@ -74,8 +78,9 @@ def dataset(cfg: dict) -> Dataset:
         if not text:
             raise DatasetError("no examples yet: upload a CSV file or paste rows, then press 'Use these examples'")
         return parse_csv(text, int(cfg["targets"]))
-    n = None if src in ("xor", "and", "or") and cfg["n"] == DEFAULTS["n"] else int(cfg["n"])
-    return make_dataset(src, n, float(cfg["noise"]), int(cfg["seed"]))
+    n = int(cfg["n"])
+    table = src in ("xor", "and", "or") and n == 4  # the exact truth table: no noise
+    return make_dataset(src, n, 0.0 if table else float(cfg["noise"]), int(cfg["seed"]))
 
 
 def data_key(cfg: dict) -> tuple:

@@ -32,7 +32,8 @@ def data_panel(s: TrainingSession | None) -> None:
         src = cfg["source"]
         if src not in ("scenario", "csv"):
             with c2:
-                _w(st.slider, "Examples in the set", "n", min_value=4, max_value=400, step=4)
+                _w(st.slider, "Examples in the set", "n", min_value=4, max_value=400, step=4,
+                   help="XOR, AND, OR with 4 examples: the exact truth table; with more, noisy copies")
             with c3:
                 _w(st.slider, "Noise (standard deviation)", "noise", min_value=0.0, max_value=1.0, step=0.05)
             with c4:
@@ -124,6 +125,10 @@ def live_view(s: TrainingSession) -> None:
                         key="tl_chart_cost", config=LIVE)
     with right:
         view = _w(st.radio, "Chart", "view", options=VIEWS, horizontal=True, label_visibility="collapsed")
+        if s.diverged and view in VIEWS[1:3]:
+            st.info("Training diverged: the weights have run off to huge values, so the cost around them says "
+                    "nothing. Press Reset to look at the landscape from the start again.")
+            return
         fig = VIEW_FIGURES[view](s, cfg)
         if fig is not None:
             st.plotly_chart(fig, key="tl_chart_view", config=LIVE)
@@ -197,7 +202,7 @@ def _boundary(s, cfg):
     if s.x.shape[1] == 2:
         lo, hi = s.x.min(axis=0), s.x.max(axis=0)
         pad = 0.25 * np.maximum(hi - lo, 1.0)
-        xs, ys = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 70), np.linspace(lo[1] - pad[1], hi[1] + pad[1], 70)
+        xs, ys = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 50), np.linspace(lo[1] - pad[1], hi[1] + pad[1], 50)
         out = output_grid(s.weights, s.biases, s.scenario, xs, ys)
         return tf.boundary_figure(xs, ys, out, s.x, s.y, multiclass=s.y.shape[1] > 1)
     if s.x.shape[1] == 1:
