@@ -20,7 +20,7 @@ ACTIVE = "#E69F00"  # Okabe–Ito orange
 DONE = "#56B4E9"  # Okabe–Ito sky blue: a neuron whose values are computed
 MUTED = "rgba(140,140,140,0.45)"  # not reached yet
 WIDTHS = (1.5, 3.0, 5.0, 7.5)  # edge widths by |value| quartile of the largest
-LABEL_AT = 0.3  # where along an edge (from its source) the label sits: edges into one neuron fan out
+LABEL_AT = (0.3, 0.65)  # where along an edge the label sits: near the end of the wider layer, where edges fan out
 LABEL_MAX_EDGES = 12  # between two layers with more edges than this, values show on hover only
 
 
@@ -117,8 +117,9 @@ def network_figure(
                 xs += [x0, x1, None]
                 ys += [y0, y1, None]
                 if edge_labels is not None or edge_hover is not None:
-                    lab_x.append(x0 + LABEL_AT * (x1 - x0))
-                    lab_y.append(y0 + LABEL_AT * (y1 - y0))
+                    at = LABEL_AT[layers[l - 2] < layers[l - 1]]
+                    lab_x.append(x0 + at * (x1 - x0))
+                    lab_y.append(y0 + at * (y1 - y0))
                     few = layers[l - 1] * layers[l - 2] <= LABEL_MAX_EDGES
                     lab_t.append("" if edge_labels is None or not few else str(edge_labels[i][j][k]))
                     lab_h.append(weight_name(l, j, k) if edge_hover is None else str(edge_hover[i][j][k]))

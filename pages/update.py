@@ -20,8 +20,9 @@ c1.metric("Cost before the update", f"{t.cost:.9g}")
 c2.metric("Cost after the update", f"{after.cost:.9g}", delta=f"{after.cost - t.cost:.3g}", delta_color="inverse")
 c3.metric("Learning rate η", f"{s.learning_rate:g}")
 if t.N > 1:
-    st.caption(f"The batch has {t.N} examples: the update uses the mean gradient over all of them, "
-               "and the costs are means too.")
+    st.caption(f"The batch has {t.N} examples: the update uses the mean gradient over all of them, and the "
+               f"costs above are means. Example {n + 1} alone: {t.costs[n]:.9g} before, "
+               f"{after.costs[n]:.9g} after.")
 
 rows = []
 for l in range(2, L + 1):
