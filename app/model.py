@@ -19,6 +19,21 @@ def trace_of(key: str) -> Trace:
     return trace(load_scenario(key))
 
 
+def precheck(d) -> str | None:
+    """The same limits on a raw scenario dict, before core builds (and initialises) anything."""
+    if not isinstance(d, dict):
+        return None  # core says what is wrong
+    layers, x = d.get("layers"), d.get("x")
+    if isinstance(layers, list) and all(isinstance(n, int) for n in layers):
+        if len(layers) - 2 > MAX_HIDDEN:
+            return f"the stepper shows at most {MAX_HIDDEN} hidden layers, this network has {len(layers) - 2}"
+        if layers and max(layers) > MAX_NEURONS:
+            return f"the stepper shows at most {MAX_NEURONS} neurons per layer, this network has {max(layers)}"
+    if isinstance(x, list) and x and all(isinstance(e, list) for e in x) and len(x) > MAX_EXAMPLES:
+        return f"the stepper takes at most {MAX_EXAMPLES} examples, this scenario has {len(x)}"
+    return None
+
+
 def app_limits(s: Scenario) -> str | None:
     """Why this scenario is too big to step through on screen, or None if it fits."""
     if len(s.layers) - 2 > MAX_HIDDEN:

@@ -6,6 +6,7 @@ so a bad value stays on screen with a message under it, and nothing is lost betw
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -14,7 +15,7 @@ import streamlit as st
 
 from app import builder, state
 from app.figures import sup, weight_name
-from app.model import app_limits
+from app.model import app_limits, precheck
 from core import ScenarioError, load_preset, load_scenario, preset_names
 
 DRAFT = "bp_draft"  # the builder's fields
@@ -46,6 +47,17 @@ def _accept(s, notice: str, error_slot: str) -> bool:
 
 
 def _load(source, notice: str, error_slot: str) -> bool:
+    if isinstance(source, str):  # typed text is parsed here, never handed to core as a file path
+        try:
+            source = json.loads(source)
+        except json.JSONDecodeError as e:
+            _errors()[error_slot] = (f"This is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}). "
+                                     "Fix it above, or export a scenario to see the format.")
+            return False
+    why = precheck(source)
+    if why:
+        _errors()[error_slot] = why[0].upper() + why[1:] + "."
+        return False
     try:
         s = load_scenario(source)
     except ScenarioError as e:
@@ -220,11 +232,12 @@ def _uploaded() -> None:
         _errors()["import"] = "The file is larger than 1 MB; a scenario file is a few kilobytes."
         return
     try:
-        st.session_state[JSON_TEXT] = raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         _errors()["import"] = "The file is not UTF-8 text; choose a .json scenario file."
         return
-    _import()
+    st.session_state[JSON_TEXT] = text  # shown in the text area (kept there if it is refused)
+    _load(text, f"Opened {f.name[:80]}: the steps start again.", "import")
 
 
 def _text_changed() -> None:

@@ -107,11 +107,8 @@ def example() -> int:
 
 
 def set_example(n: int) -> None:
-    if n != example():
-        st.session_state[EXAMPLE] = n
-        for k in list(st.session_state):
-            if isinstance(k, str) and k.startswith("bp_step_"):
-                del st.session_state[k]
+    """Step through example n of the batch (every example has the same steps, so the step stays)."""
+    st.session_state[EXAMPLE] = int(n)
 
 
 def step(phase: str, view_: str | None = None) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.model import app_limits
+from app.model import app_limits, precheck
 from core import Scenario, load_scenario
 from core.scenario import initial_weights
 
@@ -62,6 +62,9 @@ def decode_scenario(code: str) -> Scenario:
         d = json.loads(raw.decode())
     except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"the network code is damaged ({e.__class__.__name__})") from None
+    why = precheck(d)
+    if why:
+        raise ValueError(why)
     s = load_scenario(d)  # ScenarioError is a ValueError with the field at fault
     why = app_limits(s)
     if why:

@@ -108,3 +108,10 @@ def test_the_network_drawing_shows_every_weight_on_its_edge(app):
     fig = json.loads(app.get("plotly_chart")[0].proto.spec)
     labels = next(t for t in fig["data"] if t.get("name") == "edge labels")["text"]
     assert sorted(labels) == sorted(["0.15", "0.2", "0.25", "0.3", "0.4", "0.45", "0.5", "0.55"])
+
+
+def test_typed_text_is_never_read_as_a_file_path(app):
+    app.text_area(key="json_text_area").input("core/presets/classic_2-2-2.json").run()
+    app.button(key="import_json").click().run()
+    _ok(app)
+    assert "not valid JSON" in _errors(app)

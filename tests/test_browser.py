@@ -171,6 +171,11 @@ def test_edit_a_weight_in_its_table_and_download_the_handout(server, browser):
         _idle(page)
         assert "&s=" in page.url  # the edited network is now in the link
         _shot(page, "1_network_edited_light.png")
+        page.get_by_text("Import or export the scenario as JSON").click()
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+            str(ROOT / "core" / "presets" / "article002_3-2-1.json"))
+        page.get_by_text("Opened article002_3-2-1.json", exact=False).wait_for()
+        assert "3-2-1" in page.get_by_test_id("stSidebar").inner_text()
     finally:
         ctx.close()
 
