@@ -38,6 +38,7 @@ def log_axis(fig: go.Figure, values) -> go.Figure:
     axis = dict(type="log", exponentformat="power")
     if v.size:
         lo, hi = np.log10(v.min()), np.log10(v.max())
+        axis["range"] = [lo - 0.15, hi + 0.15]
         if hi - lo >= 1.0:
             axis["dtick"] = max(1, math.ceil((hi - lo) / 8))  # at most ~8 labels, a decade apart or more
         else:  # within a decade: label 1, 2, 5 × 10ⁿ
@@ -115,7 +116,7 @@ def rates_figure(runs, log_y=True) -> go.Figure:
         if r.verdict in ("diverged", "diverging"):
             fig.add_trace(go.Scatter(x=[last], y=[min(y[last], top * 1e3)], mode="markers+text", showlegend=False,
                                      marker=dict(symbol=VERDICT_MARK[r.verdict], size=16, color=colour),
-                                     text=[r.verdict], textposition="top left", textfont=dict(color=colour)))
+                                     text=[r.verdict], textposition="bottom right", textfont=dict(color=colour)))
     _layout(fig, "Same network, same start, different η", "epoch", "cost C (whole set)")
     if log_y:
         finite = [v for r in runs for v in np.asarray(r.epoch_costs, float) if np.isfinite(v) and v > 0]

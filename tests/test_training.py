@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from core import load_preset, load_scenario
+from core import load_preset, load_scenario, loss_and_gradients
 from core.datasets import make_dataset
 from core.landscape import Param, cost_along, cost_grid, output_grid, param_info, slope
 from core.training import TrainingSession, compare_learning_rates, fit_scenario, verdict
@@ -199,3 +199,15 @@ def test_output_grid_is_the_network_output_at_each_point():
     assert g.shape == (2, 3)
     W1, b1, W2, b2 = XOR.weights[0], XOR.biases[0], XOR.weights[1], XOR.biases[1]
     assert g[1, 2] == pytest.approx(sig(sig(np.array([2.0, 0.5]) @ W1.T + b1) @ W2.T + b2)[0], abs=1e-12)
+
+
+def test_gradient_norms_per_layer_show_vanishing_gradients_in_a_deep_sigmoid_net():
+    deep = load_scenario({"layers": [2, 8, 8, 8, 8, 8, 1], "activations": ["sigmoid"] * 6, "loss": "mse",
+                          "init": {"scheme": "xavier", "seed": 3}, "x": make_dataset("xor").x.tolist(),
+                          "y": make_dataset("xor").y.tolist()})
+    s = TrainingSession(deep, task="binary")
+    s.step()
+    norms = s.grad_norms[0]
+    assert len(norms) == 6 and norms[0] < norms[-1] / 20  # each sigmoid layer multiplies by σ' ≤ 1/4
+    _, gW, _ = loss_and_gradients(deep.weights, deep.biases, deep.acts, deep.cost, deep.x, deep.y)
+    assert norms == pytest.approx([np.sqrt(np.sum(g * g)) for g in gW], rel=1e-12)
