@@ -21,7 +21,7 @@ DONE = "#56B4E9"  # Okabe–Ito sky blue: a neuron whose values are computed
 MUTED = "rgba(140,140,140,0.45)"  # not reached yet
 WIDTHS = (1.5, 3.0, 5.0, 7.5)  # edge widths by |value| quartile of the largest
 LABEL_AT = (0.3, 0.65)  # where along an edge the label sits: near the end of the wider layer, where edges fan out
-LABEL_MAX_EDGES = 12  # between two layers with more edges than this, values show on hover only
+LABEL_MAX_EDGES = 16  # between two layers with more edges than this (wider than 4-4), values show on hover
 
 
 def compact(layers: Sequence[int]) -> bool:
