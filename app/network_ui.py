@@ -16,6 +16,7 @@ import streamlit as st
 from app import builder, state
 from app.figures import sup, weight_name
 from app.model import app_limits, precheck
+from app.ui import plain
 from core import ScenarioError, load_preset, load_scenario, preset_names
 
 DRAFT = "bp_draft"  # the builder's fields
@@ -168,7 +169,7 @@ def builder_form() -> None:
     _field("checkbox", "Keep the current weights and biases when the layer sizes stay the same", "keep")
     st.button("Build this network", key="build", type="primary", on_click=_build)
     if _errors().get("build"):
-        st.error(_errors()["build"], icon="⚠️")
+        st.error(plain(_errors()["build"]), icon="⚠️")
 
 
 # ---- weight tables ----------------------------------------------------------------------
@@ -212,7 +213,7 @@ def weight_tables() -> None:
                            column_config={c: st.column_config.NumberColumn(format="%.6g", required=True)
                                           for c in df.columns})
             if _errors().get(f"edit_{l}"):
-                st.error(_errors()[f"edit_{l}"], icon="⚠️")
+                st.error(plain(_errors()[f"edit_{l}"]), icon="⚠️")
 
 
 # ---- JSON ------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def json_io() -> None:
                      on_change=_text_changed)
         st.button("Import this JSON", key="import_json", on_click=_import)
         if _errors().get("import"):
-            st.error(_errors()["import"], icon="⚠️")
+            st.error(plain(_errors()["import"]), icon="⚠️")
     with c2:
         st.file_uploader("…or open a scenario file", type=["json"], key="json_upload", on_change=_uploaded)
         st.download_button("⬇ Export this scenario (.json)", builder.pretty_json(s), file_name="scenario.json",

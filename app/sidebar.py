@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import equations, state
+from app.ui import plain
 
 
 def _example_changed(key: str) -> None:
@@ -14,8 +15,8 @@ def _example_changed(key: str) -> None:
 def render(page: str) -> None:
     s = state.current_scenario()
     with st.sidebar:
-        st.markdown(f"**Network** {'-'.join(map(str, s.layers))}" + (f" — {s.name}" if s.name else ""))
-        st.caption(f"activations {', '.join(s.activations)} · cost {s.loss} · η = {s.learning_rate:g}")
+        st.markdown(f"**Network** {'-'.join(map(str, s.layers))}" + (f" — {plain(s.name[:80])}" if s.name else ""))
+        st.caption(plain(f"activations {', '.join(s.activations)} · cost {s.loss} · η = {s.learning_rate:g}"))
         if len(s.x) > 1:
             key = "example_select"
             st.session_state[key] = state.example() + 1

@@ -42,7 +42,7 @@ def page_start(title: str, intro: str) -> None:
     st.caption(intro)
     notice = state.pop_notice()
     if notice:
-        (st.warning if notice.startswith("This link") else st.info)(notice, icon="ℹ️")
+        (st.warning if notice.startswith("This link") else st.info)(plain(notice), icon="ℹ️")
 
 
 def _stepper_move(phase: str, n_steps: int, delta: int | None) -> None:
@@ -101,12 +101,20 @@ def view_toggle(phase: str) -> str:
     return state.view()
 
 
+_MD = {c: "\\" + c for c in "\\`*_$~[]<>|#"}
+
+
+def plain(text: str) -> str:
+    """Text shown literally by st.markdown (a typed formula like z*z stays z*z, never markup)."""
+    return "".join(_MD.get(c, c) for c in str(text))
+
+
 def equation_card(eq: Eq, *, heading: str | None = None) -> None:
     """Symbols, numbers, value, and one plain sentence."""
     with st.container(border=True):
         if heading:
             st.markdown(f"**{heading}**")
-        st.markdown(eq.sentence)
+        st.markdown(plain(eq.sentence))
         st.latex(eq.symbolic)
         if eq.numeric:
             st.latex(eq.numeric)

@@ -12,8 +12,8 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     network_ui.preset_picker()
     if s.description:
-        st.caption(s.description)
-    st.markdown(f"**Layers** {' → '.join(map(str, s.layers))} · **activations** {', '.join(s.activations)} · "
+        st.caption(ui.plain(s.description))
+    st.markdown(f"**Layers** {' → '.join(map(str, s.layers))} · **activations** {ui.plain(', '.join(s.activations))} · "
                 f"**cost** {s.loss} · **η** = {s.learning_rate:g} · "
                 f"**biases** {'trained' if s.train_biases else 'held fixed'} · **examples** {len(s.x)}")
     st.page_link("../pages/forward.py", label="Start the forward pass →", icon="▶️")

@@ -10,7 +10,8 @@ def _ok(at):
 
 
 def _errors(at) -> str:
-    return " ".join(e.value for e in at.error)
+    """The error messages as the user reads them (the app escapes Markdown in them)."""
+    return " ".join(e.value.replace("\\", "") for e in at.error)
 
 
 def test_presets_are_listed_classic_first_and_the_default_is_selected(app):

@@ -113,3 +113,13 @@ def test_every_preset_round_trips_through_its_code():
     for name in preset_names():
         s = load_preset(name)
         assert canonical_json(url.decode_scenario(url.encode_scenario(s))) == canonical_json(s)
+
+
+def test_text_from_a_link_is_shown_literally_never_as_markup():
+    s = load_scenario({"name": "![x](http://example.invalid/a.png) <b>hi</b>", "description": "[click](http://x)",
+                       "layers": [2, 1], "activations": ["sigmoid"], "x": [0, 1], "y": [1]})
+    at = _open({"p": "network", "s": url.encode_scenario(s)})
+    assert not at.exception
+    shown = at.sidebar.markdown[0].value
+    assert "![x](" not in shown and "<b>" not in shown
+    assert all("[click](" not in c.value for c in at.caption)
