@@ -29,7 +29,7 @@ LEGEND = {  # fixed HTML, never user text
 COLOURS = (POSITIVE, NEGATIVE, ACTIVE, DONE)
 
 CSS = """<style>
-.katex-display > .katex { font-size: 1.45em; }
+.katex-display > .katex { font-size: 1.35em; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.15em 0; }
 [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
 </style>"""  # larger equations for a projector; long ones scroll instead of being cut

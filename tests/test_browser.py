@@ -118,10 +118,15 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
         _shot(page, "1_network_light.png")
         _go(page, "2 · Forward pass")
         page.get_by_text(f"Step 1 of {n_steps}", exact=True).wait_for()
+        steps = t.steps(0)
         for k in range(2, n_steps + 1):
             page.get_by_role("button", name="Next ▶").click()
             page.get_by_text(f"Step {k} of {n_steps}", exact=True).wait_for()
-        _idle(page)
+            r = steps[k - 1]
+            if getattr(r, "l", None) == L:  # an output neuron: its equation shows a^L_j from the engine
+                _idle(page)
+                shown = page.locator(".katex-display").all_inner_texts()
+                assert any(f"{t.a(L)[r.j]:.9g}" in x.replace("\n", "") for x in shown), shown
         assert page.get_by_role("button", name="Next ▶").is_disabled()
         text = page.content()  # the drawing's SVG text included
         for j, a in enumerate(t.a(L)):
