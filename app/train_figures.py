@@ -36,7 +36,7 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380) -> go
 
 def _log_yaxis(values) -> dict:
     """A log axis labelled 10⁻³, 10⁻², … (a label every decade or more when the data span one or
-    more, at most ~8; else 1, 2, 5 × 10ⁿ)."""
+    more, at most ~8; else at least 3 labels from 1, 2, 5 × 10ⁿ or finer)."""
     v = np.ravel(np.asarray(values, dtype=float))
     v = v[np.isfinite(v) & (v > 0)]
     axis = dict(type="log", exponentformat="power")
@@ -46,8 +46,12 @@ def _log_yaxis(values) -> dict:
         if hi - lo >= 1.0:
             axis["dtick"] = max(1, math.ceil((hi - lo) / 8))
         else:
-            ticks = [m * 10.0**e for e in range(math.floor(lo), math.ceil(hi) + 1) for m in (1, 2, 5)]
-            ticks = [t for t in ticks if v.min() / 1.3 <= t <= v.max() * 1.3] or [10 ** round(lo)]
+            for ms in ((1, 2, 5), (1, 1.5, 2, 3, 4, 5, 6, 7, 8), tuple(1 + i / 10 for i in range(90))):
+                ticks = [m * 10.0**e for e in range(math.floor(lo), math.ceil(hi) + 1) for m in ms]
+                ticks = [t for t in ticks if v.min() / 1.15 <= t <= v.max() * 1.15]
+                if len(ticks) >= 3:
+                    break
+            ticks = ticks[:: max(1, math.ceil(len(ticks) / 8))] or [10 ** round(lo)]
             axis.update(tickvals=ticks, ticktext=[f"{t:.3g}" for t in ticks])
     return axis
 
