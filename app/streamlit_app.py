@@ -1,5 +1,6 @@
 """Backprop Stepper: the Streamlit entry point (``streamlit run app/streamlit_app.py``)."""
 
+import logging
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so pages can 
 import streamlit as st  # noqa: E402
 
 from app import sidebar, state  # noqa: E402
+from core import load_preset  # noqa: E402
 
 st.set_page_config(page_title="Backprop Stepper", page_icon="∂", layout="wide")
 
@@ -23,5 +25,13 @@ pages = {name: st.Page(path, title=title, url_path=name, default=name == start) 
 current = st.navigation(list(pages.values()))
 name = next((n for n, p in pages.items() if p is current or p.title == current.title), "network")
 sidebar.render(name)
-current.run()
+try:
+    current.run()
+except Exception:  # the last safety net: a message and the way back, never a traceback on screen
+    logging.getLogger("backprop_stepper").exception("screen %s failed", name)
+    st.error("This screen hit a problem it could not show with this network. Your network is kept: try the "
+             "Network screen, or load the classic example there. (The details are in the server log.)")
+    if st.button("Open the classic 2-2-2 example", key="recover_default"):
+        state.set_scenario(load_preset(state.DEFAULT_PRESET), "Opened the classic 2-2-2 example.")
+        st.rerun()
 state.write_url(name)

@@ -6,14 +6,14 @@ import streamlit as st
 from app import equations, state, stepping, ui
 from app.figures import weight_name
 from app.mistake import updated_weights_by_mistake
-from app.model import trace_of
+from core import trace
 
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "
               "were computed with the old weights, and only then are the weights changed.")
 t, key, n = state.current_trace(), state.scenario_key(), state.example()
 s = t.scenario
 L = len(s.layers)
-after = trace_of(state.canonical_json(s.with_params(t.weights_new, t.biases_new)))
+after = trace(s.with_params(t.weights_new, t.biases_new))  # may be non-finite after a huge step: no JSON key
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Cost before the update", f"{t.cost:.9g}")

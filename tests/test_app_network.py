@@ -7,6 +7,7 @@ from core import load_preset
 
 def _ok(at):
     assert not at.exception, [e.message for e in at.exception]
+    assert not any("hit a problem" in e.value for e in at.error), "the safety net caught an exception"
 
 
 def _errors(at) -> str:

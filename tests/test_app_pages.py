@@ -208,3 +208,13 @@ def test_custom_networks_render_on_every_screen_in_both_views(app, d):
     app.goto("update")
     app.toggle(key="mistake_toggle").set_value(True).run()
     _ok(app)
+
+
+def test_an_unexpected_failure_shows_a_message_and_a_way_back_not_a_traceback(app):
+    app.session_state["bp_scenario_json"] = "{broken"  # simulate a bug: the trace cannot be built
+    app.goto("forward")
+    assert not app.exception
+    assert any("hit a problem" in e.value for e in app.error)
+    app.button(key="recover_default").click().run()
+    _ok(app)
+    assert _caption_step(app) == "Step 1 of 5"
