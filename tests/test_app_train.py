@@ -148,7 +148,7 @@ def test_weight_and_boundary_charts(at):
         assert not at.exception
         spec = chart(at, title)
         if view == "Boundary / fit":
-            assert spec["data"][0]["type"] == "heatmap" and spec["data"][0]["z"]["shape"] == "70, 70"
+            assert spec["data"][0]["type"] == "heatmap" and spec["data"][0]["z"]["shape"] == "50, 50"
 
 
 def test_gradient_check_and_mini_batch_breakdown(at):
