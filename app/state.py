@@ -25,6 +25,7 @@ STEP = "bp_step_{phase}_{view}"  # the step index (0-based) per screen and view
 VIEW = "bp_view"  # "neuron" or "matrix"
 EXAMPLE = "bp_example"  # which example of a batch is stepped through
 SELECTED = "bp_selected"  # the weight whose chain-rule card the backward screen shows
+UPDATE_PICK = "bp_update_pick"  # the parameter whose update equation the update screen shows
 MISTAKE = "bp_mistake"  # the update screen's "updated output weights by mistake" switch
 URL_READ = "bp_url_read"  # the URL was read (once per session)
 START_PAGE = "bp_start_page"  # the screen a shared link asked for
@@ -77,6 +78,7 @@ def set_scenario(scenario: Scenario, notice: str | None = None) -> None:
             if isinstance(k, str) and k.startswith("bp_step_"):
                 del st.session_state[k]
         st.session_state.pop(SELECTED, None)
+        st.session_state.pop(UPDATE_PICK, None)
         if st.session_state.get(EXAMPLE, 0) >= len(scenario.x):
             st.session_state[EXAMPLE] = 0
     if notice or changed:

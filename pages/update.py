@@ -41,6 +41,14 @@ with left:
     st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(600, 38 + 35 * len(rows)),
                  column_config={c: st.column_config.NumberColumn(format="%.9g") for c in
                                 ("old", "∂C/∂(param)", "new", "change")})
+    if not ui.equations_missing():
+        steps = t.steps(n)
+        u0 = stepping.phase_range(steps, "update")[0]
+        options = list(range(u0, len(steps)))
+        names = {g: weight_name(steps[g].l, steps[g].j, steps[g].k) for g in options}
+        g = ui.bound_select("Show the update of one parameter", options, state.UPDATE_PICK, names.get, "update_select")
+        if g is not None:
+            ui.equation_card(equations.step_equation(key, n, g))
 with right:
     ui.drawing(stepping.update_drawing(t).kwargs, key="update_fig")
 

@@ -218,3 +218,14 @@ def test_an_unexpected_failure_shows_a_message_and_a_way_back_not_a_traceback(ap
     app.button(key="recover_default").click().run()
     _ok(app)
     assert _caption_step(app) == "Step 1 of 5"
+
+
+def test_update_screen_shows_one_parameters_update_equation(app):
+    derive = pytest.importorskip("core.derive")
+    app.goto("update")
+    t = trace(load_preset("classic_2-2-2"))
+    steps = t.steps(0)
+    g = stepping.phase_range(steps, "update")[0]  # w²₁₁
+    app.selectbox(key="update_select").set_value(g).run()
+    _ok(app)
+    assert derive.step_equation(t, steps[g]).numeric in _equations_shown(app)
