@@ -75,6 +75,8 @@ def network_figure(
     active_nodes: Sequence[tuple[int, int]] = (),
     active_edges: Sequence[tuple[int, int, int]] = (),
     value_name: str = "weight",
+    picked_edge: tuple[int, int, int] | None = None,
+    revision: int = 0,
     height: int | None = None,
 ) -> go.Figure:
     """Draw the network.
@@ -98,7 +100,7 @@ def network_figure(
             shown = np.ones(V.shape, bool) if edge_shown is None else np.asarray(edge_shown[i], bool)
             finite = np.abs(np.where(shown & np.isfinite(V), V, 0.0))
             vmax = max(vmax, float(finite.max(initial=0.0)))
-    lab_x, lab_y, lab_t, lab_h = [], [], [], []
+    lab_x, lab_y, lab_t, lab_h, lab_id = [], [], [], [], []
     for l in range(2, L + 1):
         i = l - 2
         V = None if edge_values is None else np.asarray(edge_values[i], float)
@@ -123,6 +125,7 @@ def network_figure(
                     few = layers[l - 1] * layers[l - 2] <= LABEL_MAX_EDGES
                     lab_t.append("" if edge_labels is None or not few else str(edge_labels[i][j][k]))
                     lab_h.append(weight_name(l, j, k) if edge_hover is None else str(edge_hover[i][j][k]))
+                    lab_id.append([l, j, k])  # a click on the label picks w^l_{jk}
 
     if muted[0]:
         fig_traces.append(dict(type="scatter", x=muted[0], y=muted[1], mode="lines", line=dict(color=MUTED, width=1.2),
@@ -142,9 +145,16 @@ def network_figure(
             ys += [y0, y1, None]
         fig_traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color=ACTIVE, width=9), opacity=0.55,
                                      hoverinfo="skip", name="this step", legendgroup="active", legendrank=2))
+    if picked_edge is not None:
+        l, j, k = picked_edge
+        if 2 <= l <= L and 0 <= j < layers[l - 1] and 0 <= k < layers[l - 2]:
+            (x0, y0), (x1, y1) = pos[l - 2][k], pos[l - 1][j]
+            fig_traces.append(dict(type="scatter", x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip",
+                                   line=dict(color=ACTIVE, width=5, dash="dot"), name="picked"))
     if lab_x:
         fig_traces.append(dict(type="scatter",
-            x=lab_x, y=lab_y, mode="markers+text", text=lab_t, hovertext=lab_h, hoverinfo="text",
+            x=lab_x, y=lab_y, mode="markers+text", text=lab_t, hovertext=lab_h, hoverinfo="text", customdata=lab_id,
+            unselected=dict(marker=dict(opacity=1)),
             textposition="top center",
             textfont=dict(size=13 if compact(layers) else 17),
             marker=dict(size=14, color="rgba(0,0,0,0)"), showlegend=False, name="edge labels"))
@@ -184,6 +194,7 @@ def network_figure(
         yaxis=dict(range=[-(top - 1) / 2 - 0.4, (top - 1) / 2 + 0.95], showgrid=False, zeroline=False,
                    showticklabels=False, fixedrange=True),
         dragmode=False, hovermode="closest",
+        meta=revision,  # a new revision remounts the chart, clearing a click's selection (no dimmed points)
     )
     # Built from plain dicts without plotly's per-property validation (10× faster per rerun);
     # tests/test_figures.py validates the same dicts with go.Figure.

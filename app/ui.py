@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from app import equations, state
@@ -130,9 +132,30 @@ def equations_missing() -> bool:
     return why is not None
 
 
-def drawing(kwargs: dict, key: str, legend: str | None = None) -> None:
+PICKS = "bp_picks"  # clicks on the drawing so far: each redraws it fresh
+
+
+def _picked(key: str) -> None:
+    """A click on a weight's label in the drawing selects that weight (its chain-rule card shows)."""
+    try:
+        layers = state.current_scenario().layers
+        for p in st.session_state[key]["selection"]["points"]:
+            l, j, k = (int(v) for v in p["customdata"])
+            if 2 <= l <= len(layers) and 0 <= j < layers[l - 1] and 0 <= k < layers[l - 2]:
+                st.session_state[state.SELECTED] = (l, j, k)
+                st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
+                return
+    except (KeyError, TypeError, ValueError):
+        return  # a click on a neuron or an edge, not a label: nothing to pick
+
+
+def drawing(kwargs: dict, key: str, legend: str | None = None, pick: bool = False) -> None:
+    """The network drawing; with ``pick``, clicking a weight's label selects it."""
+    if pick:
+        kwargs = dict(kwargs, revision=st.session_state.get(PICKS, 0))
     st.plotly_chart(network_figure(state.current_scenario().layers, **kwargs), key=key,
-                    config={"displayModeBar": False}, theme="streamlit")
+                    config={"displayModeBar": False}, theme="streamlit",
+                    **(dict(on_select=partial(_picked, key), selection_mode="points") if pick else {}))
     st.markdown(LEGEND.get(legend or kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed
 
 

@@ -30,7 +30,10 @@ with left:
             for eq in equations.matrix_equations(key, stepping.matrix_layer(L, "backward", i), "backward", n):
                 ui.equation_card(eq)
 with right:
-    ui.drawing(stepping.backward_drawing(t, n, view, i).kwargs, key="backward_fig")
+    picked = st.session_state.get(state.SELECTED)
+    ui.drawing(dict(stepping.backward_drawing(t, n, view, i).kwargs, picked_edge=picked if picked and picked[2]
+                    is not None else None), key="backward_fig", pick=True)
+    st.caption("Click a weight's number in the drawing to see its chain rule below (its edge turns dotted).")
 
 st.subheader("Any weight's chain rule")
 options = [(l, j, k) for l in range(2, L + 1) for j in range(s.layers[l - 1]) for k in range(s.layers[l - 2])]

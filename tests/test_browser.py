@@ -140,6 +140,15 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
             page.get_by_role("button", name="Next ▶").click()
             _idle(page)
         _shot(page, "3_backward_light.png")
+        label = page.locator(".js-plotly-plot text", has_text=fmt(t.dC_dW[1][0, 0])).first  # ∂C/∂w³₁₁ reached
+        box = label.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 6)  # its marker, under the text
+        chooser = page.get_by_role("combobox", name="Choose a weight or bias")
+        for _ in range(50):  # w³₁₁ picked: the chooser shows it, and its chain-rule card below
+            if "w³₁₁" in (chooser.input_value() or ""):
+                break
+            page.wait_for_timeout(200)
+        assert chooser.input_value().startswith("w³₁₁")
         _go(page, "4 · Update")
         _shot(page, "4_update_light.png")
     finally:
