@@ -196,4 +196,4 @@ def split(layers) -> tuple:
 
     if compact(layers):
         return st.container(), st.container()
-    return tuple(st.columns([6, 5], gap="large"))
+    return tuple(st.columns([7, 5], gap="large"))

@@ -66,6 +66,8 @@ def _check_table(t, digits: int) -> str:
                                    (2, 1, 1)]):
         rows.append((f"w{i + 5 if l == 3 else i - 3}⁺", f"w^{{{l}}}_{{{j + 1}{k + 1}}}"
                      r" \text{ new}", t.weights_new[l - 2][j, k]))
+    after = run_trace(s.with_params(t.weights_new, t.biases_new)).costs[n]
+    rows.append(("E_total after the update", r"C \text{ with the new weights}", after))
     lines = ["| article | ours | value |", "|---|---|---|"]
     lines += [f"| {a} | ${o}$ | {dp(v)} |" for a, o, v in rows]
     return "\n".join(lines)
@@ -160,5 +162,7 @@ def explain(scenario, digits: int = 9) -> str:
                 f"The classic article's names, our symbols, and the values to {d} decimal places:", "",
                 _check_table(t, d), "",
                 "The article prints ∂E_o2/∂out_h1 = −0.019049119; the unrounded product δ_o2 · w7 is "
-                "−0.0190491183, so its last digit is a rounding of rounded intermediates.", ""]
+                "−0.0190491183, so its last digit is a rounding of rounded intermediates. "
+                "It also quotes E_total = 0.291027924 after the first update; feeding its own published new "
+                "weights w1⁺…w8⁺ forward gives 0.291027774 (the row above), so that figure is a slip too.", ""]
     return "\n".join(out).rstrip() + "\n"

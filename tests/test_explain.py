@@ -128,3 +128,16 @@ def test_an_overflowing_network_still_explains_and_says_so():
     md = explain({"layers": [1, 1, 1], "activations": ["exp(z)", "linear"], "x": [400.0], "y": [1.0],
                   "weights": [[[2.0]], [[1.0]]]})
     assert "not finite" in md and r"\infty" in md
+
+
+def test_classic_handout_gives_the_cost_after_the_update_recomputed_from_published_weights():
+    """The article's 0.291027924 is a slip: its own published new weights give 0.291027774."""
+    import numpy as np
+
+    s = load_preset("classic_2-2-2")
+    published = [np.array([[0.149780716, 0.19956143], [0.24975114, 0.29950229]]),
+                 np.array([[0.35891648, 0.408666186], [0.511301270, 0.561370121]])]
+    independent = trace(s.with_params(published, s.biases)).cost
+    md = explain(s)
+    assert f"{independent:.9f}" == "0.291027774"
+    assert "| E_total after the update |" in md and "0.291027774 |" in md and "0.291027924" in md
