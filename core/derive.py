@@ -124,7 +124,7 @@ def _cost(t, st: CostStep, d: int) -> Equation:
             "cross_entropy": "the cross-entropy"}[s.loss]
     return Equation(
         f"C = {fold(ts, k, MAX_TERMS)}",
-        f"C = {fold(tn, k, MAX_TERMS)} = {vals}",
+        _aligned(f"C &= {fold(tn, k, MAX_TERMS)}", f"&= {vals}"),  # two lines: fits beside the drawing
         f"C = {format_number(st.cost, d)}",
         f"The cost adds up {what} between each output and its target: C = {plain_number(st.cost, d)}.{batch}")
 

@@ -89,6 +89,7 @@ def _number(s: str) -> float:
 
 def _rows(tex: str) -> list[str]:
     tex = tex.replace(r"\begin{aligned} ", "").replace(r" \end{aligned}", "")
+    tex = tex.replace(r" \\ &= ", " = ")  # a row that goes on from the one above
     return [r.replace("&=", "=") for r in tex.split(r" \\ ")]
 
 
