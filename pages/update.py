@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import equations, state, stepping, ui
 from app.figures import weight_name
-from app.mistake import updated_weights_by_mistake
+from core.mistake import updated_weights_by_mistake
 from core import trace
 
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "

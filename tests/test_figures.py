@@ -7,7 +7,7 @@ import pytest
 
 from app import stepping
 from app.figures import NEGATIVE, POSITIVE, fmt, network_figure, weight_name
-from app.mistake import updated_weights_by_mistake
+from core.mistake import updated_weights_by_mistake
 from core import load_preset, load_scenario, trace
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import Trace, trace
+from core.engine import Trace, trace
 
 
 @dataclass(frozen=True)
