@@ -5,8 +5,8 @@ import streamlit as st
 
 from app import equations, state, stepping, ui
 from app.figures import weight_name
-from core.mistake import updated_weights_by_mistake
 from core import trace
+from core.mistake import updated_weights_by_mistake
 
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "
               "were computed with the old weights, and only then are the weights changed.")

@@ -7,8 +7,8 @@ import pytest
 
 from app import stepping
 from app.figures import NEGATIVE, POSITIVE, fmt, network_figure, weight_name
-from core.mistake import updated_weights_by_mistake
 from core import load_preset, load_scenario, trace
+from core.mistake import updated_weights_by_mistake
 
 
 def _big():
