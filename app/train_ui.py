@@ -11,7 +11,7 @@ import app.train_state as ts
 from core.datasets import MAX_CSV_BYTES
 from core.gradcheck import batch_breakdown, gradient_check
 from core.landscape import cost_along, cost_grid, get_param, output_grid, param_info, slope
-from core.training import TrainingSession
+from core.training import TrainingSession, flat_params
 
 VIEWS = ["Boundary / fit", "Cost along a weight", "Cost over two weights", "Gradient sizes"]
 PATH_SHOWN = 25  # gradient-descent steps drawn on the weight charts
@@ -243,11 +243,11 @@ def inspectors(s: TrainingSession) -> None:
                      column_config={k: st.column_config.NumberColumn(format="%.3e") for k in df.columns[2:]})
     if st.toggle("Inside the mini-batch: each example's gradient, their mean, the update", key="tl_mb"):
         bd = batch_breakdown(s.weights, s.biases, s.scenario, s.x, s.y, idx[:16], s.eta, s.train_biases)
-        flat = lambda Ws, bs: np.concatenate([w.reshape(len(w), -1) for w in Ws] + [b for b in bs], axis=1)
-        ex = flat(bd.dW_examples, bd.db_examples)[:, :12]
-        mean = np.concatenate([g.ravel() for g in bd.dW_mean] + [g for g in bd.db_mean])[:12]
-        now = np.concatenate([w.ravel() for w in s.weights] + [b for b in s.biases])[:12]
-        new = np.concatenate([w.ravel() for w in bd.weights_new] + [b for b in bd.biases_new])[:12]
+        ex = np.array([flat_params([W[i] for W in bd.dW_examples], [b[i] for b in bd.db_examples])[:12]
+                       for i in range(len(bd.indices))])
+        mean = flat_params(bd.dW_mean, bd.db_mean)[:12]
+        now = flat_params(s.weights, s.biases)[:12]
+        new = flat_params(bd.weights_new, bd.biases_new)[:12]
         rows = [f"∂C/∂w, example {i + 1}" for i in bd.indices] + ["mean = batch gradient", "w now",
                                                                   f"w − η·mean (η = {s.eta:g})"]
         df = pd.DataFrame(np.vstack([ex, mean, now, new]), index=rows, columns=[p.label for p in ps[:12]])

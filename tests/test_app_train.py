@@ -160,6 +160,7 @@ def test_gradient_check_and_mini_batch_breakdown(at):
     mb = at.dataframe[1].value
     assert len(mb) == 2 + 3 and mb.index[-2] == "w now"
     assert np.allclose(mb.iloc[-1], mb.iloc[-2] - 0.5 * mb.iloc[-3])
+    assert np.allclose(mb.iloc[-3], mb.iloc[:2].mean(axis=0))  # the batch gradient is the examples' mean
 
 
 def test_send_to_walkthrough_hands_over_the_trained_weights(at):
