@@ -9,6 +9,7 @@ browser. Without it the test is skipped locally and fails in CI (env CI set).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -110,6 +111,8 @@ def _shot(page, name: str) -> None:
 
 
 def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
+    from playwright.sync_api import expect
+
     t = trace(load_preset("classic_2-2-2"))
     L = len(t.scenario.layers)
     n_steps = t.steps(0).phase_start("backward")
@@ -131,7 +134,8 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
         for j, a in enumerate(t.a(L)):  # the drawing shows every a^L at the last step
             page.locator(".js-plotly-plot text", has_text=f"a{sup(L)}{sub(j + 1)} = {fmt(a)}").first.wait_for()
         assert f"{t.costs[0]:.9g}" in page.inner_text("body")  # the cost metric at the last step
-        assert "?p=forward" in page.url and f"step={n_steps}" in page.url
+        # the app writes the step into the address bar after the rerun: wait for it, don't race it
+        expect(page).to_have_url(re.compile(rf"[?&]p=forward(&.*)?&step={n_steps}\b"), timeout=10_000)
         _shot(page, "2_forward_light.png")
         _go(page, "3 · Backward pass")
         for _ in range(4):
