@@ -39,16 +39,29 @@ def trace_json(source) -> dict:
 
 
 def train_json(source, steps: int) -> dict:
+    """The run as the command line prints it; ``diverged_at`` is the first step whose cost was not
+    finite (training stopped there; that cost is printed as null), or null."""
     r = train(source, steps)
-    out = {"loss_history": r.loss_history, "weights": list(r.weights), "biases": list(r.biases)}
-    if r.diverged_at is not None:
-        out["diverged_at"] = r.diverged_at
-    return _json(out)
+    return _json({"loss_history": r.loss_history, "weights": list(r.weights), "biases": list(r.biases),
+                  "diverged_at": r.diverged_at})
+
+
+MAX_STEPS, MAX_DIGITS = 1_000_000, 17
+
+
+def _whole(lo: int, hi: int):
+    """An argparse type: a whole number in [lo, hi] (argparse names the option in the message)."""
+    def parse(text: str) -> int:
+        t = text.strip()
+        if not (t.isdigit() or (t[:1] == "-" and t[1:].isdigit())) or len(t) > 20 or not lo <= int(t) <= hi:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {lo} to {hi}, found {text[:30]!r}")
+        return int(t)
+    return parse
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line on stderr, exit 2
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"{self.prog}: error: {message}".replace("\n", " ") + "\n")
         sys.exit(2)
 
 
@@ -58,21 +71,19 @@ def main(argv=None) -> int:
     sub.add_parser("trace", help="one forward and backward pass, as JSON").add_argument("file")
     tp = sub.add_parser("train", help="full-batch gradient descent, as JSON")
     tp.add_argument("file")
-    tp.add_argument("--steps", type=int, default=100, help="number of updates (default 100)")
+    tp.add_argument("--steps", type=_whole(0, MAX_STEPS), default=100,
+                    help=f"number of updates, 0 to {MAX_STEPS} (default 100)")
     ep = sub.add_parser("explain", help="the worked example as Markdown with LaTeX")
     ep.add_argument("file")
-    ep.add_argument("--digits", type=int, default=9, help="significant figures (default 9)")
+    ep.add_argument("--digits", type=_whole(1, MAX_DIGITS), default=9,
+                    help="significant figures, 1 to 17 (default 9)")
     args = p.parse_args(argv)
     try:
         if args.command == "trace":
-            out = json.dumps(trace_json(args.file))
+            out = json.dumps(trace_json(args.file), allow_nan=False)
         elif args.command == "train":
-            if args.steps < 0 or args.steps > 10_000_000:
-                raise ValueError(f"--steps: expected a whole number from 0 to 10000000, found {args.steps}")
-            out = json.dumps(train_json(args.file, args.steps))
+            out = json.dumps(train_json(args.file, args.steps), allow_nan=False)
         else:
-            if not 1 <= args.digits <= 17:
-                raise ValueError(f"--digits: expected a whole number from 1 to 17, found {args.digits}")
             from core.explain import explain
 
             out = explain(args.file, digits=args.digits)
@@ -81,5 +92,9 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except (MemoryError, RecursionError) as e:  # limits in core should make these unreachable
+        sys.stderr.write(f"error: the scenario is too large to compute ({e.__class__.__name__}); "
+                         "use fewer or smaller layers or examples\n")
+        return 2
     sys.stdout.write(out + "\n")
     return 0

@@ -72,7 +72,7 @@ def check_pairing(cost: Cost, output: Activation) -> str | None:
     if cost.output is not None and output.name != cost.output:
         other = {"sigmoid": "bce", "softmax": "cross_entropy"}.get(output.name, "mse")
         return (
-            f"loss '{cost.name}' needs a '{cost.output}' output layer, found '{output.name}': "
+            f"'{cost.name}' needs a '{cost.output}' output layer, found '{output.name}': "
             f"use activation '{cost.output}' on the output layer, or loss '{other}'"
         )
     if output.name == "softmax" and cost.name != "cross_entropy":

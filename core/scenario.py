@@ -23,6 +23,13 @@ INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
 FIELDS = ("name", "description", "layers", "activations", "loss", "weights", "biases", "x", "y",
           "learning_rate", "train_biases", "init")
 MAX_LAYERS, MAX_NEURONS, MAX_EXAMPLES, MAX_WEIGHTS = 32, 1024, 100_000, 1_000_000
+MAX_FILE_BYTES = 64_000_000  # a scenario at the size limits is about 25 MB of JSON
+REQUIRED = {
+    "layers": "the neuron count of each layer, input first, e.g. [2, 2, 1]",
+    "activations": "one activation per layer after the input, e.g. [\"sigmoid\", \"sigmoid\"]",
+    "x": "the input: n_1 numbers, or a list of such examples",
+    "y": "the target: n_L numbers, or one list per example of x",
+}
 
 
 class ScenarioError(ValueError):
@@ -122,13 +129,17 @@ def _is_number(v) -> bool:
 
 
 def _found(v) -> str:
-    s = json.dumps(v) if not isinstance(v, float) or math.isfinite(v) else str(v)
+    """A short, one-line rendering of a found value for an error message (never raises)."""
+    try:
+        s = json.dumps(v) if not isinstance(v, float) or math.isfinite(v) else str(v)
+    except (ValueError, TypeError, RecursionError):  # a huge integer, a very deep list
+        s = f"a {type(v).__name__}" if not isinstance(v, int) else "a very large integer"
     return s if len(s) <= 60 else s[:57] + "..."
 
 
 def _vector(v, where: str, n: int) -> list[float]:
     if not isinstance(v, list) or len(v) != n or not all(_is_number(e) for e in v):
-        raise ScenarioError(f"{where}: expected a list of {n} finite numbers, found {_found(v)}")
+        raise ScenarioError(f"{where}: expected a list of {n} finite number{'s' * (n != 1)}, found {_found(v)}")
     return [float(e) for e in v]
 
 
@@ -150,13 +161,14 @@ def _examples(v, where: str, n: int) -> tuple[np.ndarray, bool]:
 def parse_scenario(d: Any) -> Scenario:
     """Validate a scenario dict (as read from JSON) and build the Scenario."""
     if not isinstance(d, dict):
-        raise ScenarioError(f"a scenario is a JSON object, found {_found(d)}")
+        raise ScenarioError("scenario: expected a JSON object {\"layers\": …, \"activations\": …, \"x\": …, "
+                            f"\"y\": …}}, found {_found(d)}")
     unknown = sorted(set(d) - set(FIELDS))
     if unknown:
         raise ScenarioError(f"unknown field '{unknown[0]}': the fields are {', '.join(FIELDS)}")
-    for req in ("layers", "activations", "x", "y"):
+    for req, what in REQUIRED.items():
         if req not in d:
-            raise ScenarioError(f"missing field '{req}'")
+            raise ScenarioError(f"missing field '{req}': expected {what}")
 
     layers = d["layers"]
     if (not isinstance(layers, list) or not 2 <= len(layers) <= MAX_LAYERS
@@ -185,11 +197,11 @@ def parse_scenario(d: Any) -> Scenario:
                 f"activations[{i}]: '{name}' is for the output layer only; use e.g. 'sigmoid' or 'relu' here")
 
     loss = d.get("loss", "mse")
-    if loss not in COSTS:
+    if not isinstance(loss, str) or loss not in COSTS:
         raise ScenarioError(f"loss: expected one of {', '.join(COSTS)}, found {_found(loss)}")
     why = check_pairing(COSTS[loss], acts[-1])
     if why:
-        raise ScenarioError(why)
+        raise ScenarioError(f"loss: {why}")
 
     init = d.get("init", {"scheme": "xavier", "seed": 0})
     if not isinstance(init, dict) or set(init) - {"scheme", "seed"}:
@@ -257,6 +269,10 @@ def load_scenario(source) -> Scenario:
     else:
         path = Path(source)
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ScenarioError(f"{path}: expected a scenario file of at most {MAX_FILE_BYTES:,} bytes, "
+                                    f"found {size:,} bytes")
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ScenarioError(f"{path}: no such file") from None
@@ -267,6 +283,12 @@ def load_scenario(source) -> Scenario:
         d = json.loads(text)
     except json.JSONDecodeError as e:
         raise ScenarioError(f"{where}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: expected JSON nested a few levels deep, found brackets nested too deeply "
+                            "to read") from None
+    except ValueError as e:  # e.g. an integer with more than 4300 digits
+        raise ScenarioError(f"{where}: expected JSON numbers of ordinary size, found one that cannot be read "
+                            f"({str(e)[:60]})") from None
     return parse_scenario(d)
 
 
