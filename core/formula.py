@@ -10,6 +10,7 @@ SymPy sees it. SymPy then differentiates the expression, and both are compiled w
 
 from __future__ import annotations
 
+import cmath
 import math
 import re
 from functools import lru_cache
@@ -23,6 +24,7 @@ MAX_LENGTH = 200  # characters
 MAX_DEPTH = 24  # nesting of parentheses, calls, signs and powers
 MAX_EXPONENT = 32  # |p| for a constant exponent
 MAX_NUMBER = 1e9  # |literal|
+MAX_VALUE = 1e300  # |value| of any constant part (e.g. exp(exp(9))): SymPy would spend minutes on more
 SAMPLE = np.linspace(-6.0, 6.0, 121)  # "typical z" the formula must be real and finite on
 
 z = sp.Symbol("z", real=True)
@@ -43,6 +45,12 @@ ALLOWED = ("use z, numbers, + - * / ^ ** ( ) and " + ", ".join(f"{f}()" for f in
 _TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
                     r"|(?P<op>\*\*|[-+*/^(),]))")
 _FRIENDLY = {"−": "-", "·": "*", "×": "*", "²": "^2"}
+
+
+def _q(text: str) -> str:
+    """User text quoted in a message: one line, at most 40 characters."""
+    t = "".join(c if c.isprintable() else " " for c in text)
+    return t if len(t) <= 40 else t[:39] + "…"
 
 
 def _refuse(why: str) -> ValueError:
@@ -190,28 +198,72 @@ class _Parser:
 
 
 _UNDEFINED = (sp.zoo, sp.oo, -sp.oo, sp.nan)
+_CMATH = {sp.exp: cmath.exp, sp.log: cmath.log, sp.tanh: cmath.tanh, sp.sinh: cmath.sinh, sp.cosh: cmath.cosh,
+          sp.sin: cmath.sin, sp.cos: cmath.cos, sp.atan: cmath.atan}
+_REAL = {sp.erf: math.erf, sp.sign: lambda v: float(v > 0) - float(v < 0),
+         sp.Heaviside: lambda v: 1.0 if v > 0 else 0.0 if v < 0 else 0.5}
+
+
+def _value(e) -> complex:
+    """The value of a constant expression in plain (complex) floats: never SymPy's arbitrary precision,
+    so that e.g. exp(exp(exp(100))) costs microseconds; inf when it overflows."""
+    try:
+        if e.is_Number:
+            return complex(float(e))
+        if e is sp.E or e is sp.pi:
+            return complex(float(e))
+        if e is sp.I:
+            return 1j
+        args = [_value(a) for a in e.args]
+        if isinstance(e, sp.Add):
+            return sum(args)
+        if isinstance(e, sp.Mul):
+            return math.prod(args)
+        if isinstance(e, sp.Pow):
+            return args[0] ** args[1]
+        if isinstance(e, sp.Abs):
+            return complex(abs(args[0]))
+        if e.func in _CMATH:
+            return _CMATH[e.func](args[0])
+        if e.func in _REAL or isinstance(e, (sp.Max, sp.Min)):
+            if any(a.imag for a in args):
+                raise _refuse(f"{e.func.__name__}() of a number that is not real")
+            if e.func in _REAL:
+                return complex(_REAL[e.func](args[0].real))
+            return complex((max if isinstance(e, sp.Max) else min)(a.real for a in args))
+    except (OverflowError, ZeroDivisionError):
+        return complex(math.inf)
+    except ValueError as ex:
+        if "formula" in str(ex):
+            raise
+        return complex(math.nan)
+    raise _refuse(f"the constant {sp.sstr(e)[:30]} cannot be evaluated")
 
 
 def _finite(x):
-    """x, unless it holds an undefined or infinite constant (log(0), 0^-1, …)."""
+    """x, unless it holds an undefined or infinite constant (log(0), 0^-1, …) or a constant part
+    too large to compute with."""
     if x.has(*_UNDEFINED) or x.has(sp.AccumBounds):
         raise _refuse("an undefined or infinite value (such as log(0) or 0^-1)")
+    if x.is_number:
+        v = _value(x)
+        if not cmath.isfinite(v) or abs(v) > MAX_VALUE:
+            raise _refuse(f"a number too large to compute with (above {MAX_VALUE:g}, such as exp(exp(9)))")
     return x
 
 
 def _pow(base, p):
     """base ** p, refusing exponents that would make huge numbers or huge polynomials."""
     if p.is_number:
-        pv = complex(p.evalf(15))
-        if pv.imag or not math.isfinite(pv.real) or abs(pv.real) > MAX_EXPONENT:
+        pv = _value(p)
+        if pv.imag or abs(pv.real) > MAX_EXPONENT:
             raise _refuse(f"exponent {sp.sstr(p)[:20]} is too large (|exponent| ≤ {MAX_EXPONENT})")
         if base.is_number:
-            bv = complex(base.evalf(15))
+            bv = _value(base)
             if bv != 0 and abs(pv.real) * math.log10(abs(bv)) > 300:
                 raise _refuse("number too large")
     elif base.is_number:
-        bv = complex(base.evalf(15))
-        if abs(bv) > 1e6:
+        if abs(_value(base)) > 1e6:
             raise _refuse("base of a power of z too large")
     return sp.Pow(base, p)
 
@@ -262,11 +314,12 @@ def _check(f, what: str, text: str):
     try:
         v = f(SAMPLE)
     except (TypeError, ValueError, ArithmeticError) as e:
-        raise ValueError(f"formula '{text}': {what} cannot be evaluated numerically ({e.__class__.__name__})") from None
+        raise ValueError(f"formula '{_q(text)}': {what} cannot be evaluated numerically "
+                         f"({e.__class__.__name__})") from None
     bad = ~np.isfinite(v)
     if bad.any():
         zb = SAMPLE[np.argmax(bad)]
-        raise ValueError(f"formula '{text}': {what} is not a finite real number at z = {zb:g}; an activation "
+        raise ValueError(f"formula '{_q(text)}': {what} is not a finite real number at z = {zb:g}; an activation "
                          f"must be defined for every z (e.g. write sqrt(1 + z^2) rather than sqrt(z))")
 
 
@@ -275,11 +328,11 @@ def formula_expr(text: str) -> tuple[sp.Expr, sp.Expr]:
     """(σ(z), σ'(z)) as SymPy expressions for a formula, the derivative made numeric-safe."""
     e = parse_formula(text)
     if not e.has(z):
-        raise ValueError(f"formula '{text}' does not depend on z: an activation is a function of z, e.g. tanh(z)")
+        raise ValueError(f"formula '{_q(text)}' does not depend on z: an activation is a function of z, e.g. tanh(z)")
     try:
         d = _finite(_numeric_safe(sp.diff(e, z)))
     except (TypeError, ArithmeticError, RecursionError) as ex:
-        raise ValueError(f"formula '{text}': SymPy cannot differentiate it ({ex.__class__.__name__})") from None
+        raise ValueError(f"formula '{_q(text)}': SymPy cannot differentiate it ({ex.__class__.__name__})") from None
     return e, d
 
 
@@ -294,7 +347,7 @@ def formula_activation(text: str) -> Activation:
     try:
         f, df = _compile(e), _compile(d)
     except Exception as ex:  # a SymPy function NumPy cannot print: refuse, never crash
-        raise ValueError(f"formula '{text}' cannot be evaluated numerically ({ex.__class__.__name__})") from None
+        raise ValueError(f"formula '{_q(text)}' cannot be evaluated numerically ({ex.__class__.__name__})") from None
     _check(f, "its value", text)
     _check(df, "its derivative", text)
     return Activation(name=text, output=f, derivative=lambda zz, a: df(zz), formula=text)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +72,8 @@ CASES = [
      ["loss: 'bce' needs a 'sigmoid' output", "found 'tanh'"]),
     ("cross_entropy without softmax", {**GOOD, "loss": "cross_entropy"},
      ["loss: 'cross_entropy' needs a 'softmax' output", "found 'sigmoid'"]),
-    ("softmax output with mse", {**SOFTMAX, "loss": "mse"}, ["loss: a softmax output", "'cross_entropy'", "found 'mse'"]),
+    ("softmax output with mse", {**SOFTMAX, "loss": "mse"},
+     ["loss: a softmax output", "'cross_entropy'", "found 'mse'"]),
     ("too few weight matrices", {**GOOD, "weights": [[[0.1, 0.2], [0.3, 0.4]]]},
      ["weights", "expected 2 matrices", "found"]),
     ("weight matrix with a wrong row count", {**GOOD, "weights": [[[0.1, 0.2]], [[0.4, 0.45]]]},
@@ -179,8 +181,59 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
 
     monkeypatch.setattr(scenario, "MAX_FILE_BYTES", 1000)
     f = write(tmp_path, {**GOOD, "description": "x" * 5000})
-    with pytest.raises(scenario.ScenarioError, match=r"expected a scenario file of at most 1,000 bytes, found 5,[0-9]{3} bytes"):
+    with pytest.raises(scenario.ScenarioError, match=r"at most 1,000 bytes, found 5,[0-9]{3} bytes"):
         scenario.load_scenario(str(f))
     monkeypatch.setattr(scenario.Path, "read_text", lambda *a, **k: pytest.fail("the file was read"))
     with pytest.raises(scenario.ScenarioError):
         scenario.load_scenario(str(f))
+
+
+def _strict(text):
+    def refuse(token):
+        raise AssertionError(f"non-strict JSON token {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _hand_run(w, b, xs, ys, eta, steps):
+    """Gradient descent on C = mean ½(w x + b − y)² written out in plain Python floats: the costs
+    and the first step whose cost is not finite."""
+    costs = []
+    for k in range(steps + 1):
+        errs = [w * x + b - y for x, y in zip(xs, ys)]
+        c = sum(0.5 * e * e for e in errs) / len(xs)
+        costs.append(c)
+        if c != c or c in (float("inf"), float("-inf")):
+            return costs, k
+        if k < steps:
+            w, b = w - eta * sum(e * x for e, x in zip(errs, xs)) / len(xs), b - eta * sum(errs) / len(xs)
+    return costs, None
+
+
+@pytest.mark.parametrize("eta, diverges", [(10.0, True), (0.05, False)])
+def test_train_stops_at_the_first_non_finite_cost_and_prints_strict_json(tmp_path, eta, diverges):
+    xs, ys, steps = [1.0, 2.0], [0.0, 1.0], 400
+    d = {"layers": [1, 1], "activations": ["linear"], "x": [[v] for v in xs], "y": [[v] for v in ys],
+         "weights": [[[0.3]]], "biases": [[0.1]], "learning_rate": eta}
+    p = run("train", str(write(tmp_path, d)), "--steps", str(steps))
+    assert p.returncode == 0 and p.stderr == ""
+    out = _strict(p.stdout)
+    costs, k = _hand_run(0.3, 0.1, xs, ys, eta, steps)
+    assert out["diverged_at"] == k
+    if diverges:
+        assert 50 < k < steps and len(out["loss_history"]) == k + 1
+        assert out["loss_history"][-1] is None  # the non-finite cost, as null
+        assert out["weights"] and all(v is None or isinstance(v, float) for v in out["weights"][0][0])
+        np.testing.assert_allclose(out["loss_history"][:k], costs[:k], rtol=1e-9)
+    else:
+        assert k is None and len(out["loss_history"]) == steps + 1
+        np.testing.assert_allclose(out["loss_history"], costs, rtol=1e-9)
+
+
+def test_a_trace_that_overflows_prints_null_not_infinity(tmp_path):
+    d = {"layers": [1, 1, 1], "activations": ["linear", "linear"], "x": [1e300], "y": [0.0],
+         "weights": [[[1e300]], [[1e300]]], "biases": [[0.0], [0.0]]}
+    p = run("trace", str(write(tmp_path, d)))
+    assert p.returncode == 0 and p.stderr == ""
+    out = _strict(p.stdout)
+    assert out["loss"] is None and out["a"][2] == [None]
