@@ -165,7 +165,9 @@ def parse_scenario(d: Any) -> Scenario:
                             f"\"y\": …}}, found {_found(d)}")
     unknown = sorted(set(d) - set(FIELDS))
     if unknown:
-        raise ScenarioError(f"unknown field '{unknown[0]}': the fields are {', '.join(FIELDS)}")
+        name = json.dumps(unknown[0], ensure_ascii=False)[1:-1]  # escapes a newline
+        raise ScenarioError(f"unknown field '{name if len(name) <= 40 else name[:39] + '…'}': "
+                            f"the fields are {', '.join(FIELDS)}")
     for req, what in REQUIRED.items():
         if req not in d:
             raise ScenarioError(f"missing field '{req}': expected {what}")
