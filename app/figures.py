@@ -14,11 +14,14 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from core.health import EXPLAIN
+
 POSITIVE = "#0072B2"  # Okabe–Ito blue
 NEGATIVE = "#D55E00"  # Okabe–Ito vermillion
 ACTIVE = "#E69F00"  # Okabe–Ito orange
 DONE = "#56B4E9"  # Okabe–Ito sky blue: a neuron whose values are computed
 MUTED = "rgba(140,140,140,0.45)"  # not reached yet
+MARK = "#CC79A7"  # Okabe–Ito reddish purple: a saturated or dead neuron (a state, not an error)
 WIDTHS = (1.5, 3.0, 5.0, 7.5)  # edge widths by |value| quartile of the largest
 LABEL_AT = (0.3, 0.65)  # where along an edge the label sits: near the end of the wider layer, where edges fan out
 LABEL_MAX_EDGES = 16  # between two layers with more edges than this (wider than 4-4), values show on hover
@@ -76,6 +79,7 @@ def network_figure(
     active_edges: Sequence[tuple[int, int, int]] = (),
     value_name: str = "weight",
     picked_edge: tuple[int, int, int] | None = None,
+    node_marks: Sequence[Sequence[str]] | None = None,
     revision: int = 0,
     height: int | None = None,
 ) -> go.Figure:
@@ -84,7 +88,8 @@ def network_figure(
     Per-layer sequences are indexed by layer − 2 for edges (shape (n_l, n_{l−1}), entry [j, k] is
     w^l_{jk}) and by layer − 1 for nodes. ``edge_values`` colours (sign) and sizes (|value|) the
     edges that ``edge_shown`` marks (all when None); the others are thin grey. ``value_name``
-    names the coloured quantity in the legend.
+    names the coloured quantity in the legend. ``node_marks`` (by layer − 2, from
+    ``core.health.neuron_health``) rings saturated and dead neurons, with a one-line explanation.
     """
     L = len(layers)
     pos = positions(layers)
@@ -178,6 +183,9 @@ def network_figure(
         hoverinfo="text", textfont=dict(size=13 if compact(layers) else 18),
         marker=dict(size=24 if small else 38, color=ncol, line=dict(color=nline, width=nwidth)),
         showlegend=False, name="neurons"))
+    marked = [(l, j, m) for l, row in enumerate(node_marks or (), 2) for j, m in enumerate(row) if m]
+    if marked:
+        fig_traces.append(_marks_trace(pos, marked, small))
     if active_nodes:  # legend entry only
         fig_traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="active neuron",
                                      marker=dict(size=14, color=ACTIVE), legendgroup="active", legendrank=2))
@@ -196,6 +204,26 @@ def network_figure(
         dragmode=False, hovermode="closest",
         meta=revision,  # a new revision remounts the chart, clearing a click's selection (no dimmed points)
     )
+    if marked:
+        kinds = sorted({m for _, _, m in marked}, key=list(EXPLAIN).index)
+        layout["annotations"] = [dict(text="<br>".join(f"⊘ {EXPLAIN[k]}" for k in kinds), showarrow=False,
+                                      xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                                      align="left", font=dict(size=13, color=MARK))]
+        layout["margin"]["b"] = 30 + 38 * len(kinds)
+        layout["height"] += 38 * len(kinds)
     # Built from plain dicts without plotly's per-property validation (10× faster per rerun);
     # tests/test_figures.py validates the same dicts with go.Figure.
     return go.Figure(dict(data=fig_traces, layout=layout), _validate=False)
+
+
+def _marks_trace(pos, marked, small: bool) -> dict:
+    """A ring and a word under each saturated or dead neuron (one trace)."""
+    words = {"saturated": "saturated", "dead": "dead ReLU"}
+    return dict(type="scatter", x=[pos[l - 1][j][0] for l, j, _ in marked],
+                y=[pos[l - 1][j][1] for l, j, _ in marked], mode="markers+text",
+                text=[f"⊘ {words[m]}" for _, _, m in marked], textposition="bottom center",
+                textfont=dict(size=12 if small else 14, color=MARK),
+                hovertext=[f"neuron {j + 1} of layer {l}: {words[m]}" for l, j, m in marked], hoverinfo="text",
+                marker=dict(size=34 if small else 52, color="rgba(0,0,0,0)", line=dict(color=MARK, width=3),
+                            symbol="circle-dot"),
+                showlegend=False, name="saturated or dead")

@@ -13,6 +13,7 @@ import numpy as np
 
 from app.figures import compact, fmt, sub, sup
 from core import Trace
+from core.health import neuron_health
 from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, Steps, WeightGradStep
 
 
@@ -111,10 +112,12 @@ def forward_drawing(t: Trace, n: int, view: str, i: int) -> Drawing:
              + (f"<br>y{sub(j + 1)} = {fmt(s.y[n][j])}" if cost and l == L else ""))
             for j in range(layers[l - 1])])
     edges = [(l, j, k) for (l, j) in active for k in range(layers[l - 2])] if glow else []
+    marks = [[m if done[l][j] else "" for j, m in enumerate(row)]
+             for l, row in enumerate(neuron_health(s.activations, t.zs, n), 1)]
     return Drawing(dict(
         edge_values=s.weights, edge_labels=[[[fmt(v) for v in row] for row in W] for W in s.weights],
         edge_hover=_weight_hover(s.weights, "w"), node_labels=labels, node_done=done, active_nodes=active,
-        active_edges=edges, value_name="weight"))
+        active_edges=edges, value_name="weight", node_marks=marks))
 
 
 def _weight_hover(Ws, prefix: str) -> list[list[list[str]]]:
@@ -179,7 +182,7 @@ def backward_drawing(t: Trace, n: int, view: str, i: int) -> Drawing:
         edge_hover=[[[f"w{sup(q + 2)}{sub(j + 1)}{sub(k + 1)} = {fmt(s.weights[q][j, k], 6)}, ∂C/∂w = {fmt(v, 6)}"
                       for k, v in enumerate(row)] for j, row in enumerate(G)] for q, G in enumerate(grads)],
         node_labels=labels, node_done=done, active_nodes=active_nodes, active_edges=active_edges,
-        value_name="∂C/∂w"))
+        value_name="∂C/∂w", node_marks=neuron_health(s.activations, t.zs, n)))
 
 
 def update_drawing(t: Trace) -> Drawing:
