@@ -70,14 +70,24 @@ def parse_examples(text: str, name: str, n: int) -> list:
     return out[0] if len(out) == 1 else out
 
 
+def whole(v, name: str, lo: int, hi: int) -> int:
+    """A widget's value as a whole number in [lo, hi], else a DraftError saying what to type."""
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer()
+    if not ok or not lo <= v <= hi:
+        found = repr(v)[:20] if not isinstance(v, str) else f"'{v[:20]}'"
+        raise DraftError(f"{name}: choose a whole number from {lo} to {hi}, found {found}")
+    return int(v)
+
+
 def scenario_dict(d: dict, current: Scenario | None = None) -> dict:
     """The scenario a draft describes; the current weights are kept when asked and the sizes match."""
-    hidden = int(d["hidden"])
-    if not 0 <= hidden <= MAX_HIDDEN:
-        raise DraftError(f"hidden layers: choose 0 to {MAX_HIDDEN}")
-    layers = [int(d["n_in"]), *[int(n) for n in d["sizes"][:hidden]], int(d["n_out"])]
-    if not all(1 <= n <= MAX_NEURONS for n in layers):
-        raise DraftError(f"neurons per layer: choose 1 to {MAX_NEURONS}")
+    hidden = whole(d["hidden"], "hidden layers", 0, MAX_HIDDEN)
+    layers = [whole(d["n_in"], "inputs n₁", 1, MAX_NEURONS),
+              *[whole(n, f"neurons in layer {i + 2}", 1, MAX_NEURONS) for i, n in enumerate(d["sizes"][:hidden])],
+              whole(d["n_out"], "outputs n_L", 1, MAX_NEURONS)]
+    eta = d["eta"]
+    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not math.isfinite(eta) or not 0 < eta <= 1000:
+        raise DraftError(f"learning rate η: choose a number with 0 < η ≤ 1000, found {str(eta)[:20]}")
     acts = []
     for name, formula in [*zip(d["acts"][:hidden], d["formulas"][:hidden]), (d["act_out"], d["formula_out"])]:
         acts.append(str(formula).strip() if name == "formula" else name)
@@ -86,10 +96,10 @@ def scenario_dict(d: dict, current: Scenario | None = None) -> dict:
             raise DraftError(f"activation of layer {i + 2}: type a formula in z, e.g. log(1 + exp(z))")
     out = {
         "layers": layers, "activations": acts, "loss": d["loss"],
-        "init": {"scheme": d["scheme"], "seed": int(d["seed"])},
+        "init": {"scheme": d["scheme"], "seed": whole(d["seed"], "seed", 0, 2**32 - 1)},
         "x": parse_examples(d["x"], "input x", layers[0]),
         "y": parse_examples(d["y"], "target y", layers[-1]),
-        "learning_rate": float(d["eta"]), "train_biases": bool(d["train_biases"]),
+        "learning_rate": float(eta), "train_biases": bool(d["train_biases"]),
     }
     if d.get("keep") and current is not None and list(current.layers) == layers:
         out["weights"] = [W.tolist() for W in current.weights]

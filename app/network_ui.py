@@ -55,6 +55,10 @@ def _load(source, notice: str, error_slot: str) -> bool:
             _errors()[error_slot] = (f"This is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}). "
                                      "Fix it above, or export a scenario to see the format.")
             return False
+        except (RecursionError, ValueError):  # brackets nested thousands deep, a 5000-digit number
+            _errors()[error_slot] = ("This JSON cannot be read: it is nested too deeply or holds a number too "
+                                     "large. Export a scenario to see the format.")
+            return False
     why = precheck(source)
     if why:
         _errors()[error_slot] = why[0].upper() + why[1:] + "."
@@ -139,6 +143,9 @@ def _build() -> None:
         dct = builder.scenario_dict(draft(), state.current_scenario())
     except builder.DraftError as e:
         _errors()["build"] = str(e)
+        return
+    except (KeyError, TypeError, ValueError) as e:  # a draft field of the wrong type: never a traceback
+        _errors()["build"] = f"A field of the form cannot be used ({e.__class__.__name__}); check the values above."
         return
     _load(dct, "Built your network: the steps start again from the first one.", "build")
 
@@ -226,7 +233,7 @@ def _import() -> None:
 
 def _uploaded() -> None:
     f = st.session_state.get("json_upload")
-    if f is None:
+    if f is None or not hasattr(f, "getvalue"):  # removed (a DeletedFile while Streamlit forgets it)
         return
     raw = f.getvalue()
     if len(raw) > 1_000_000:

@@ -103,6 +103,11 @@ def _one(v):
     return v if isinstance(v, str) else None
 
 
+def _count(v: str) -> bool:
+    """A 1-based number of at most six ASCII digits (no '²', no 5000-digit numbers)."""
+    return v.isascii() and v.isdigit() and len(v) <= 6 and int(v) >= 1
+
+
 def decode_params(params: dict, default: Scenario) -> Link:
     """Read query parameters defensively (any value of any type)."""
     link, problems = Link(), []
@@ -123,15 +128,16 @@ def decode_params(params: dict, default: Scenario) -> Link:
         if code != "bad":
             step, n = _one(params.get("step")), _one(params.get("n"))
             if step is not None:
-                if step.isdigit() and 1 <= int(step) <= 100_000:
+                if _count(step):
                     link.step = int(step) - 1
                 else:
                     problems.append("the link's step is not a step number, so the steps start at the first")
             if n is not None:
-                if n.isdigit() and 1 <= int(n) <= 100_000:
+                N = len((link.scenario or default).x)
+                if _count(n) and int(n) <= N:
                     link.example = int(n) - 1
                 else:
-                    problems.append("the link's example number is not a number")
+                    problems.append(f"the link's example number is not one of 1 to {N}, so example 1 is shown")
             link.view = "matrix" if _one(params.get("v")) == "m" else "neuron"
     except Exception:  # noqa: BLE001 - whatever the URL holds, the app opens
         link = Link(scenario=default)
