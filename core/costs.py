@@ -35,6 +35,18 @@ class Cost:
     formula: str
     delta_is_a_minus_y: bool = False  # δ^L = a^L − y exactly, with the matching output activation
     output: str | None = None  # the output activation this cost requires
+    dC_da_z: Callable[[Array, Array, Array], Array] | None = None  # (a, y, z) -> ∂C/∂a^L without 1/0
+
+
+def _bce_dC_da(a: Array, y: Array, z: Array) -> Array:
+    """(a − y) / (a(1 − a)) with 1/(a(1 − a)) = e^{|z|} + 2 + e^{−|z|}: finite where a rounds to 0 or 1."""
+    e = np.exp(np.abs(z))
+    return (a - y) * (e + 2.0 + 1.0 / e)
+
+
+def _ce_dC_da(a: Array, y: Array, z: Array) -> Array:
+    """−y_j / a_j with 1/a_j = e^{logsumexp(z) − z_j}: finite where a_j underflows, 0 where y_j = 0."""
+    return np.where(y == 0, 0.0, -y * np.exp(_logsumexp(z)[..., None] - z))
 
 
 COSTS: dict[str, Cost] = {
@@ -54,6 +66,7 @@ COSTS: dict[str, Cost] = {
             "C = −Σ_j [y_j log a^L_j + (1 − y_j) log(1 − a^L_j)]",
             delta_is_a_minus_y=True,
             output="sigmoid",
+            dC_da_z=_bce_dC_da,
         ),
         Cost(
             "cross_entropy",
@@ -62,6 +75,7 @@ COSTS: dict[str, Cost] = {
             "C = −Σ_j y_j log a^L_j",
             delta_is_a_minus_y=True,
             output="softmax",
+            dC_da_z=_ce_dC_da,
         ),
     )
 }

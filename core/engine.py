@@ -118,7 +118,8 @@ def trace(scenario) -> Trace:
         L1 = len(s.weights)
         dC_das, dsigmas, deltas = [None] * L1, [None] * L1, [None] * L1
         out = acts[-1]
-        dC_das[-1] = cost.dC_da(activations[-1], s.y)
+        dC_das[-1] = (cost.dC_da_z(activations[-1], s.y, zs[-1]) if cost.dC_da_z
+                      else cost.dC_da(activations[-1], s.y))
         dsigmas[-1] = out.derivative(zs[-1], activations[-1]) if out.derivative else None
         deltas[-1] = output_delta(cost, out, zs[-1], activations[-1], s.y)
         for i in range(L1 - 2, -1, -1):

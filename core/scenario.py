@@ -270,17 +270,22 @@ def load_scenario(source) -> Scenario:
         text, where = source, "scenario"
     else:
         path = Path(source)
+        where = "".join(c if c.isprintable() else "?" for c in str(path))  # one line, whatever the name
+        where = where if len(where) <= 200 else where[:199] + "…"
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise ScenarioError(f"{path}: expected a scenario file of at most {MAX_FILE_BYTES:,} bytes, "
+                raise ScenarioError(f"{where}: expected a scenario file of at most {MAX_FILE_BYTES:,} bytes, "
                                     f"found {size:,} bytes")
             text = path.read_text(encoding="utf-8")
+        except ScenarioError:
+            raise
         except FileNotFoundError:
-            raise ScenarioError(f"{path}: no such file") from None
+            raise ScenarioError(f"{where}: no such file") from None
         except (OSError, UnicodeDecodeError) as e:
-            raise ScenarioError(f"{path}: cannot be read as a text file ({e.__class__.__name__})") from None
-        where = str(path)
+            raise ScenarioError(f"{where}: cannot be read as a text file ({e.__class__.__name__})") from None
+        except ValueError:  # a NUL character in the name
+            raise ScenarioError(f"{where}: expected a file name, found one with a NUL character") from None
     try:
         d = json.loads(text)
     except json.JSONDecodeError as e:

@@ -166,3 +166,31 @@ def test_activations_and_costs_at_huge_z_are_exact_limits_without_warnings(name,
         if name == "softmax":
             c = COSTS["cross_entropy"].value(a, np.array([[0.0, 1.0]]), z)
             assert c[0] == pytest.approx(2 * big, rel=1e-12)
+
+
+@pytest.mark.parametrize("z, y", [(40.0, 0.0), (-40.0, 1.0), (2.0, 0.3), (-700.0, 0.5)])
+def test_bce_output_dC_da_is_finite_where_the_sigmoid_rounds_to_0_or_1(z, y):
+    """∂C/∂a = (a − y)/(a(1 − a)) against 60-digit arithmetic: a = σ(40) rounds to 1.0 in floats, but
+    1 − a = 4.2e-18, so ∂C/∂a = 2.35e17, not infinity."""
+    import mpmath
+
+    mpmath.mp.dps = 60
+    a = 1 / (1 + mpmath.e ** (-mpmath.mpf(z)))
+    exact = float((a - y) / (a * (1 - a)))
+    d = {"layers": [1, 1], "activations": ["sigmoid"], "loss": "bce", "weights": [[[1.0]]], "biases": [[0.0]],
+         "x": [z], "y": [y]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = trace(d)
+    assert t.dC_das[-1][0, 0] == pytest.approx(exact, rel=1e-12)
+
+
+def test_cross_entropy_dC_da_is_zero_not_nan_where_softmax_underflows_and_y_is_0():
+    z, y = [800.0, 0.0, -5.0], [1.0, 0.0, 0.0]  # a_2 = e^{-800}/… and a_3 underflow to 0.0
+    d = {"layers": [1, 3], "activations": ["softmax"], "loss": "cross_entropy", "weights": [[[v] for v in z]],
+         "biases": [[0.0] * 3], "x": [1.0], "y": y}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = trace(d)
+    assert t.activations[-1][0].tolist() == [1.0, 0.0, 0.0]
+    assert t.dC_das[-1][0].tolist() == [-1.0, 0.0, 0.0]  # −y_j/a_j: 0 where y_j = 0 (0/0 before), −1/1
