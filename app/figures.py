@@ -207,10 +207,10 @@ def network_figure(
     if marked:
         kinds = sorted({m for _, _, m in marked}, key=list(EXPLAIN).index)
         layout["annotations"] = [dict(text="<br>".join(f"⊘ {EXPLAIN[k]}" for k in kinds), showarrow=False,
-                                      xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                                      xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-34,
                                       align="left", font=dict(size=13, color=MARK))]
-        layout["margin"]["b"] = 30 + 38 * len(kinds)
-        layout["height"] += 38 * len(kinds)
+        layout["margin"]["b"] = 40 + 22 * len(kinds)
+        layout["height"] += 40 + 22 * len(kinds)
     # Built from plain dicts without plotly's per-property validation (10× faster per rerun);
     # tests/test_figures.py validates the same dicts with go.Figure.
     return go.Figure(dict(data=fig_traces, layout=layout), _validate=False)
@@ -225,5 +225,5 @@ def _marks_trace(pos, marked, small: bool) -> dict:
                 textfont=dict(size=12 if small else 14, color=MARK),
                 hovertext=[f"neuron {j + 1} of layer {l}: {words[m]}" for l, j, m in marked], hoverinfo="text",
                 marker=dict(size=34 if small else 52, color="rgba(0,0,0,0)", line=dict(color=MARK, width=3),
-                            symbol="circle-dot"),
+                            symbol="circle"),
                 showlegend=False, name="saturated or dead")

@@ -17,11 +17,9 @@ from core.activations import ACTIVATIONS
 SATURATED = 1e-3  # σ'(z) / σ'(0) below this: saturated (|z| > 8.3 for sigmoid, > 4.1 for tanh)
 _MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}
 
-EXPLAIN = {
-    "saturated": "saturated: σ'(z) is almost 0 at this z, so almost no gradient flows back through this neuron "
-                 "and its incoming weights barely learn (normal with large weights; not an error)",
-    "dead": "dead ReLU: z ≤ 0 for every example, so a = 0 and σ'(z) = 0: no gradient reaches its incoming "
-            "weights (not an error; a smaller η or other initial weights avoid it)",
+EXPLAIN = {  # one line each, short enough to sit under the drawing
+    "saturated": "saturated: σ'(z) ≈ 0 at this z, so almost no gradient flows back through it (not an error)",
+    "dead": "dead ReLU: z ≤ 0 for every example, so no gradient reaches its incoming weights (not an error)",
 }
 
 
