@@ -31,7 +31,15 @@ def metric(at, label):
 
 
 def charts(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The figures on the page: Plotly charts, and the live charts' figures as sent to the browser."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")] + [
+        json.loads(a["spec"]) for a in live_args(at)]
+
+
+def live_args(at, key=None):
+    """The arguments each live chart (app/live_chart.py) was given, or the one with ``key``."""
+    args = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    return args if key is None else next(a for a in args if a["key"] == key)
 
 
 def chart(at, title):
@@ -75,9 +83,14 @@ def test_step_one_update_and_one_epoch_then_reset(at):
 def test_play_trains_a_few_steps_per_update_and_eta_changes_while_playing(at):
     choose(at, "xor", speed=5, epochs=1000)
     at.button(key="tl_play").click().run()
-    assert at.session_state["tl_playing"] and lab(at).steps == 5
+    cuts = live_args(at, "tl_chart_cost")["cuts"]  # a few frames of 5 steps each, shown one by one
+    assert at.session_state["tl_playing"] and len(cuts) >= 1 and cuts == list(range(5, 5 * len(cuts) + 1, 5))
+    assert lab(at).steps == cuts[-1] and live_args(at, "tl_chart_cost")["grow"]
     at.run()
-    assert lab(at).steps == 10
+    more = live_args(at, "tl_chart_cost")["cuts"]
+    assert more == list(range(cuts[-1] + 5, cuts[-1] + 5 * len(more) + 1, 5)) and lab(at).steps == more[-1]
+    cost = chart(at, "Cost while training")  # the figure holds every step so far (the browser cuts it)
+    assert cost["data"][0]["name"].startswith("cost per step") and len(lab(at).step_costs) == more[-1]
     at.select_slider(key="tl_w_eta").set_value(5.0).run()  # change η without pausing
     assert at.session_state["tl_playing"] and lab(at).eta == 5.0
     assert lab(at).step_etas[-1] == 5.0 and 0.5 in lab(at).step_etas
