@@ -99,6 +99,7 @@ def test_play_trains_a_few_steps_per_update_and_eta_changes_while_playing(at):
     steps = lab(at).steps
     at.run()
     assert lab(at).steps == steps and not at.session_state["tl_playing"]
+    assert live_args(at, "tl_chart_cost")["cuts"] == []  # paused: the browser draws the whole curve at once
 
 
 def test_play_stops_at_the_epochs_asked(at):
@@ -162,6 +163,8 @@ def test_weight_and_boundary_charts(at):
         spec = chart(at, title)
         if view == "Boundary / fit":
             assert spec["data"][0]["type"] == "heatmap" and spec["data"][0]["z"]["shape"] == "50, 50"
+        # only the step-by-step chart is revealed frame by frame; the others are redrawn whole
+        assert live_args(at, "tl_chart_view")["grow"] == (view == "Gradient sizes")
 
 
 def test_gradient_check_and_mini_batch_breakdown(at):
