@@ -159,10 +159,10 @@ def playing() -> bool:
     return bool(st.session_state.get(PLAYING))
 
 
-def frames_per_tick() -> int:
-    """Frames a tick trains: enough to show one every ``FRAME_S`` until the next tick comes
-    (the page reruns ~5–10 times a second; the browser spreads the frames over that time)."""
-    rate = tick_rate()
+def frames_per_tick(rate: float | None) -> int:
+    """Frames a tick trains at ``rate`` ticks a second: enough to show one every ``FRAME_S`` until
+    the next tick comes (the page reruns ~5–10 times a second; the browser spreads the frames
+    over that time). 2 while the rate is not known yet."""
     return 2 if rate is None else max(1, min(MAX_FRAMES, round(1 / (rate * FRAME_S))))
 
 
@@ -177,7 +177,7 @@ def tick(budget_s: float = BUDGET_S) -> bool:
     if not playing() or s is None:
         return False
     target = st.session_state.get(TARGET, s.epoch + 1)
-    k, start = frames_per_tick(), time.perf_counter()
+    k, start = frames_per_tick(tick_rate()), time.perf_counter()
     for i in range(k):
         left = budget_s * (i + 1) / k - (time.perf_counter() - start)
         s.run(int(settings()["speed"]), until_epoch=target, budget_s=max(left, 0.0))

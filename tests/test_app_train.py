@@ -102,6 +102,15 @@ def test_play_trains_a_few_steps_per_update_and_eta_changes_while_playing(at):
     assert live_args(at, "tl_chart_cost")["cuts"] == []  # paused: the browser draws the whole curve at once
 
 
+def test_a_tick_trains_enough_frames_to_show_one_every_50_ms_until_the_next():
+    from app.train_state import FRAME_S, MAX_FRAMES, frames_per_tick
+
+    assert FRAME_S == 0.05
+    assert frames_per_tick(10.0) == 2 and frames_per_tick(5.0) == 4 and frames_per_tick(4.0) == 5
+    assert frames_per_tick(40.0) == 1  # reruns faster than frames: one frame each
+    assert frames_per_tick(0.5) == MAX_FRAMES and frames_per_tick(None) == 2
+
+
 def test_play_stops_at_the_epochs_asked(at):
     choose(at, "and", speed=10**6, epochs=30)
     at.button(key="tl_play").click().run()
