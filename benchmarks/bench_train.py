@@ -5,7 +5,7 @@
    stable sigmoid as core/activations.py): µs per step and the ratio to the bare floor. The three
    must end at the same weights.
 2. The page while training (Streamlit AppTest, XOR, Play, 20 steps per update): server time of
-   one page run for each live chart, and the chart updates per second that allows.
+   one page run for each live chart, and the page runs per second that allows.
 3. With ``--browser`` (needs /usr/bin/chromium and free ports 8650-8651): the real page in headless
    Chromium while playing, counting the chart updates it shows per second (the cost curve's data
    changing, checked on every animation frame), next to a minimal Streamlit fragment (one metric,
@@ -100,10 +100,10 @@ def bench_page():
             at.run()
             times.append(time.perf_counter() - t)
         med = statistics.median(times)
-        print(f"  {view:22s} one page run {med * 1000:6.1f} ms (median of 20) → server allows "
-              f"{1 / med:5.1f} updates/s")
+        print(f"  {view:22s} one page run {med * 1000:6.1f} ms (median of 20) → at most {1 / med:5.1f} runs/s")
     assert not at.exception, at.exception
-    print("  (a full page run; the live fragment re-runs only part of it, so these are upper bounds)")
+    print("  (a full page run; the live fragment re-runs only part of it. Each run carries the frames until the\n"
+          "   next one and the browser shows them one by one, so the charts move more often than this)")
 
 
 BASELINE_APP = """
