@@ -51,6 +51,16 @@ KINDS = {"n": "slider", "noise": "slider", "seed": "number_input", "batch": "num
          "epochs": "number_input", "speed": "select_slider", "eta": "select_slider", "rates": "multiselect"}
 
 
+def play_to_the_end(at, ticks=200):
+    """Press Play, then let the timer tick (each tick trains for a few ms) until training stops."""
+    at.button(key="tl_play").click().run()
+    for _ in range(ticks):
+        if not at.session_state["tl_playing"]:
+            break
+        at.run()
+    return at
+
+
 def choose(at, source, **settings):
     """Pick a data source, then set other controls through their widgets."""
     at.selectbox(key="tl_w_source").set_value(source).run()
@@ -113,7 +123,7 @@ def test_a_tick_trains_enough_frames_to_show_one_every_50_ms_until_the_next():
 
 def test_play_stops_at_the_epochs_asked(at):
     choose(at, "and", speed=10**6, epochs=30)
-    at.button(key="tl_play").click().run()
+    play_to_the_end(at)
     assert lab(at).epoch == 30 and not at.session_state["tl_playing"]
     assert any(b.label == "Play" for b in at.button)
 
@@ -128,7 +138,7 @@ def test_overlay_shows_converging_and_diverging_runs_on_one_chart(at):
 def test_divergence_is_reported_with_the_step_and_a_smaller_eta(at):
     choose(at, "sine", n=40, noise=0.1, speed=10**6, epochs=2000)
     at.select_slider(key="tl_w_eta").set_value(10.0).run()
-    at.button(key="tl_play").click().run()
+    play_to_the_end(at)
     s = lab(at)
     assert s.diverged and not at.session_state["tl_playing"]
     warning = " ".join(w.value for w in at.warning)
