@@ -199,6 +199,10 @@ def bench_browser(port=8650, seconds=8.0):
             pg.get_by_role("button", name="Pause").wait_for()
             pg.wait_for_timeout(1500)
             lab = _rates(pg, chart, seconds)
+            t = time.perf_counter()
+            pg.get_by_role("button", name="Pause").click()
+            pg.get_by_role("button", name="Play").wait_for()
+            pause_s = time.perf_counter() - t
             b.close()
         load1 = Path("/proc/loadavg").read_text().split()[0]
         print(f"\nIn headless Chromium ({seconds:.0f} s each; load average {load0} before, {load1} after, "
@@ -209,6 +213,8 @@ def bench_browser(port=8650, seconds=8.0):
         print(f"  training lab (classic 2-2-2, cost curve)       page reruns {lab[0]:5.1f}/s, "
               f"chart updates {lab[1]:5.1f}/s, {lab[2] / seconds:,.0f} steps/s")
         print(f"  lab / minimal fragment: ×{lab[1] / base[1]:.2f} the chart updates")
+        print(f"  Pause pressed while playing: Play back on the page after {pause_s:.2f} s "
+              f"({pause_s * lab[0]:.1f} page reruns' time)")
     finally:
         for s in servers:
             s.terminate()
