@@ -51,6 +51,11 @@ KINDS = {"n": "slider", "noise": "slider", "seed": "number_input", "batch": "num
          "epochs": "number_input", "speed": "select_slider", "eta": "select_slider", "rates": "multiselect"}
 
 
+def frames_of(cuts, start, speed):
+    """The step counts ending a tick's frames: each frame 1 to ``speed`` steps after the last."""
+    return all(0 < b - a <= speed for a, b in zip([start, *cuts], cuts))
+
+
 def play_to_the_end(at, ticks=200):
     """Press Play, then let the timer tick (each tick trains for a few ms) until training stops."""
     at.button(key="tl_play").click().run()
@@ -93,12 +98,13 @@ def test_step_one_update_and_one_epoch_then_reset(at):
 def test_play_trains_a_few_steps_per_update_and_eta_changes_while_playing(at):
     choose(at, "xor", speed=5, epochs=1000)
     at.button(key="tl_play").click().run()
-    cuts = live_args(at, "tl_chart_cost")["cuts"]  # a few frames of 5 steps each, shown one by one
-    assert at.session_state["tl_playing"] and len(cuts) >= 1 and cuts == list(range(5, 5 * len(cuts) + 1, 5))
+    # a few frames of 5 steps each, shown one by one (fewer steps if the tick's training time runs out)
+    cuts = live_args(at, "tl_chart_cost")["cuts"]
+    assert at.session_state["tl_playing"] and len(cuts) >= 1 and frames_of(cuts, 0, 5)
     assert lab(at).steps == cuts[-1] and live_args(at, "tl_chart_cost")["grow"]
     at.run()
     more = live_args(at, "tl_chart_cost")["cuts"]
-    assert more == list(range(cuts[-1] + 5, cuts[-1] + 5 * len(more) + 1, 5)) and lab(at).steps == more[-1]
+    assert frames_of(more, cuts[-1], 5) and lab(at).steps == more[-1]
     cost = chart(at, "Cost while training")  # the figure holds every step so far (the browser cuts it)
     assert cost["data"][0]["name"].startswith("cost per step") and len(lab(at).step_costs) == more[-1]
     at.select_slider(key="tl_w_eta").set_value(5.0).run()  # change η without pausing
