@@ -18,8 +18,11 @@ from core.training import TrainingSession, compare_learning_rates, fit_scenario
 
 SESSION, PLAYING, TARGET, BASE, DATA, NOTES = "tl_session", "tl_playing", "tl_target", "tl_base", "tl_data", "tl_notes"
 RATES, TICKS, CSV_TEXT, CSV_ERROR, SETTINGS = "tl_rates", "tl_ticks", "tl_csv_text", "tl_csv_error", "tl_settings"
+CUTS = "tl_cuts"
 TICK_S = 0.05  # the live fragment's timer (a browser setInterval; a tick that is still drawing is skipped)
 BUDGET_S = 0.03  # training time per tick
+FRAME_S = 0.05  # while playing the charts show a new frame every 50 ms: a tick trains the frames until the next
+MAX_FRAMES = 10
 SOURCES = {"scenario": "The scenario's example(s)", "xor": "XOR", "and": "AND", "or": "OR",
            "gaussians": "Two Gaussian clusters", "circles": "Concentric circles",
            "sine": "Noisy sine (regression)", "csv": "Your examples (CSV)"}
@@ -133,6 +136,7 @@ def play() -> None:
         return
     st.session_state[TARGET] = s.epoch + int(settings()["epochs"])
     st.session_state[PLAYING] = True
+    st.session_state[TICKS] = deque(maxlen=30)  # the tick rate while playing, not since the last pause
 
 
 def pause() -> None:
@@ -155,25 +159,41 @@ def playing() -> bool:
     return bool(st.session_state.get(PLAYING))
 
 
+def frames_per_tick(rate: float | None) -> int:
+    """Frames a tick trains at ``rate`` ticks a second: enough to show one every ``FRAME_S`` until
+    the next tick comes (the page reruns ~5–10 times a second; the browser spreads the frames
+    over that time). 2 while the rate is not known yet."""
+    return 2 if rate is None else max(1, min(MAX_FRAMES, round(1 / (rate * FRAME_S))))
+
+
 def tick(budget_s: float = BUDGET_S) -> bool:
-    """While playing, train for up to ``budget_s``; True when training just stopped (target
-    epoch reached or diverged), so the page must be redrawn without the timer."""
+    """While playing, train a few frames of "steps per chart update" each (within ``budget_s``)
+    and keep the step count after each frame in ``tl_cuts`` (the chart shows them one by one).
+    True when training just stopped (target epoch reached or diverged), so the page must be
+    redrawn without the timer."""
     st.session_state.setdefault(TICKS, deque(maxlen=30)).append(time.perf_counter())
+    st.session_state[CUTS] = []
     s = st.session_state.get(SESSION)
     if not playing() or s is None:
         return False
     target = st.session_state.get(TARGET, s.epoch + 1)
-    s.run(int(settings()["speed"]), until_epoch=target, budget_s=budget_s)
+    k, start = frames_per_tick(tick_rate()), time.perf_counter()
+    for i in range(k):
+        left = budget_s * (i + 1) / k - (time.perf_counter() - start)
+        s.run(int(settings()["speed"]), until_epoch=target, budget_s=max(left, 0.0))
+        st.session_state[CUTS].append(s.steps)
+        if s.diverged or s.epoch >= target:
+            break
     if s.diverged or s.epoch >= target:
         st.session_state[PLAYING] = False
         return True
     return False
 
 
-def frame_rate() -> float | None:
-    """Chart updates per second over the last ticks."""
-    t = st.session_state.get(TICKS) or ()
-    return (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 5 and t[-1] > t[0] else None
+def tick_rate() -> float | None:
+    """Ticks (page reruns while playing) per second over the last few ticks."""
+    t = list(st.session_state.get(TICKS) or ())[-8:]
+    return (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 3 and t[-1] > t[0] else None
 
 
 def rate_runs(etas, epochs: int):

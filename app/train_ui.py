@@ -8,6 +8,7 @@ import streamlit as st
 
 import app.train_figures as tf
 import app.train_state as ts
+from app.live_chart import live_chart
 from core.datasets import MAX_CSV_BYTES
 from core.gradcheck import batch_breakdown, gradient_check
 from core.landscape import cost_along, cost_grid, get_param, output_grid, param_info, slope
@@ -15,7 +16,6 @@ from core.training import TrainingSession, flat_params
 
 VIEWS = ["Boundary / fit", "Cost along a weight", "Cost over two weights", "Gradient sizes"]
 PATH_SHOWN = 25  # gradient-descent steps drawn on the weight charts
-LIVE = {"displayModeBar": False}  # live charts: no toolbar to redraw 10+ times a second
 
 
 def _w(kind, label, key, **kw):
@@ -103,26 +103,26 @@ def controls(s: TrainingSession | None) -> None:
 
 
 def live_view(s: TrainingSession) -> None:
-    cfg = ts.settings()
-    m = st.columns(6)
+    """The numbers and the two live charts; while playing the charts show this tick's frames
+    one by one (``tl_cuts``, see app/live_chart.py)."""
+    cfg, cuts = ts.settings(), st.session_state.get(ts.CUTS) or []
+    m = st.columns(5)
     m[0].metric("Step", f"{s.steps:,}")
     m[1].metric("Epoch", f"{s.epoch:,}")
     m[2].metric("Cost (whole set)", f"{s.epoch_costs[-1]:.4g}" if not s.diverged else "overflow")
     acc = s.epoch_accuracy[-1]
     m[3].metric("Accuracy", "—" if acc is None else f"{acc:.0%}")
     m[4].metric("η", f"{s.eta:g}")
-    fps = ts.frame_rate()
-    m[5].metric("Updates / s", f"{fps:.1f}" if fps and ts.playing() else "—")
     if s.diverged:
         st.warning(f"**Diverged at step {s.diverged_at}**: the cost overflowed with η = {s.eta:g}. Each update "
                    f"jumped over the minimum and landed higher up the other side (article 004). Try a smaller "
                    f"learning rate, e.g. η = {ts.snap_eta(s.eta / 10):g}, and press Reset.")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(tf.cost_figure(s.step_index, s.step_costs, s.epoch_steps, s.epoch_costs,
-                                       s.epoch_accuracy if s.task != "regression" else None, s.diverged_at,
-                                       cfg["log_y"], show_steps=s.batch_size < s.N or s.steps < 2000),
-                        key="tl_chart_cost", config=LIVE)
+        live_chart(tf.cost_figure(s.step_index, s.step_costs, s.epoch_steps, s.epoch_costs,
+                                  s.epoch_accuracy if s.task != "regression" else None, s.diverged_at,
+                                  cfg["log_y"], show_steps=s.batch_size < s.N or s.steps < 2000),
+                   "tl_chart_cost", cuts, grow=True)
     with right:
         view = _w(st.radio, "Chart", "view", options=VIEWS, horizontal=True, label_visibility="collapsed")
         if s.diverged and view in VIEWS[1:3]:
@@ -130,8 +130,8 @@ def live_view(s: TrainingSession) -> None:
                     "nothing. Press Reset to look at the landscape from the start again.")
             return
         fig = VIEW_FIGURES[view](s, cfg)
-        if fig is not None:
-            st.plotly_chart(fig, key="tl_chart_view", config=LIVE)
+        if fig is not None:  # the step-by-step gradient sizes grow like the cost; the others redraw
+            live_chart(fig, "tl_chart_view", cuts, grow=view == VIEWS[3])
 
 
 def rates_panel(s: TrainingSession) -> None:

@@ -31,7 +31,15 @@ def metric(at, label):
 
 
 def charts(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The figures on the page: Plotly charts, and the live charts' figures as sent to the browser."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")] + [
+        json.loads(a["spec"]) for a in live_args(at)]
+
+
+def live_args(at, key=None):
+    """The arguments each live chart (app/live_chart.py) was given, or the one with ``key``."""
+    args = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    return args if key is None else next(a for a in args if a["key"] == key)
 
 
 def chart(at, title):
@@ -41,6 +49,21 @@ def chart(at, title):
 
 KINDS = {"n": "slider", "noise": "slider", "seed": "number_input", "batch": "number_input",
          "epochs": "number_input", "speed": "select_slider", "eta": "select_slider", "rates": "multiselect"}
+
+
+def frames_of(cuts, start, speed):
+    """The step counts ending a tick's frames: each frame 1 to ``speed`` steps after the last."""
+    return all(0 < b - a <= speed for a, b in zip([start, *cuts], cuts))
+
+
+def play_to_the_end(at, ticks=200):
+    """Press Play, then let the timer tick (each tick trains for a few ms) until training stops."""
+    at.button(key="tl_play").click().run()
+    for _ in range(ticks):
+        if not at.session_state["tl_playing"]:
+            break
+        at.run()
+    return at
 
 
 def choose(at, source, **settings):
@@ -75,9 +98,15 @@ def test_step_one_update_and_one_epoch_then_reset(at):
 def test_play_trains_a_few_steps_per_update_and_eta_changes_while_playing(at):
     choose(at, "xor", speed=5, epochs=1000)
     at.button(key="tl_play").click().run()
-    assert at.session_state["tl_playing"] and lab(at).steps == 5
+    # a few frames of 5 steps each, shown one by one (fewer steps if the tick's training time runs out)
+    cuts = live_args(at, "tl_chart_cost")["cuts"]
+    assert at.session_state["tl_playing"] and len(cuts) >= 1 and frames_of(cuts, 0, 5)
+    assert lab(at).steps == cuts[-1] and live_args(at, "tl_chart_cost")["grow"]
     at.run()
-    assert lab(at).steps == 10
+    more = live_args(at, "tl_chart_cost")["cuts"]
+    assert frames_of(more, cuts[-1], 5) and lab(at).steps == more[-1]
+    cost = chart(at, "Cost while training")  # the figure holds every step so far (the browser cuts it)
+    assert cost["data"][0]["name"].startswith("cost per step") and len(lab(at).step_costs) == more[-1]
     at.select_slider(key="tl_w_eta").set_value(5.0).run()  # change η without pausing
     assert at.session_state["tl_playing"] and lab(at).eta == 5.0
     assert lab(at).step_etas[-1] == 5.0 and 0.5 in lab(at).step_etas
@@ -86,11 +115,21 @@ def test_play_trains_a_few_steps_per_update_and_eta_changes_while_playing(at):
     steps = lab(at).steps
     at.run()
     assert lab(at).steps == steps and not at.session_state["tl_playing"]
+    assert live_args(at, "tl_chart_cost")["cuts"] == []  # paused: the browser draws the whole curve at once
+
+
+def test_a_tick_trains_enough_frames_to_show_one_every_50_ms_until_the_next():
+    from app.train_state import FRAME_S, MAX_FRAMES, frames_per_tick
+
+    assert FRAME_S == 0.05
+    assert frames_per_tick(10.0) == 2 and frames_per_tick(5.0) == 4 and frames_per_tick(4.0) == 5
+    assert frames_per_tick(40.0) == 1  # reruns faster than frames: one frame each
+    assert frames_per_tick(0.5) == MAX_FRAMES and frames_per_tick(None) == 2
 
 
 def test_play_stops_at_the_epochs_asked(at):
     choose(at, "and", speed=10**6, epochs=30)
-    at.button(key="tl_play").click().run()
+    play_to_the_end(at)
     assert lab(at).epoch == 30 and not at.session_state["tl_playing"]
     assert any(b.label == "Play" for b in at.button)
 
@@ -105,7 +144,7 @@ def test_overlay_shows_converging_and_diverging_runs_on_one_chart(at):
 def test_divergence_is_reported_with_the_step_and_a_smaller_eta(at):
     choose(at, "sine", n=40, noise=0.1, speed=10**6, epochs=2000)
     at.select_slider(key="tl_w_eta").set_value(10.0).run()
-    at.button(key="tl_play").click().run()
+    play_to_the_end(at)
     s = lab(at)
     assert s.diverged and not at.session_state["tl_playing"]
     warning = " ".join(w.value for w in at.warning)
@@ -149,6 +188,8 @@ def test_weight_and_boundary_charts(at):
         spec = chart(at, title)
         if view == "Boundary / fit":
             assert spec["data"][0]["type"] == "heatmap" and spec["data"][0]["z"]["shape"] == "50, 50"
+        # only the step-by-step chart is revealed frame by frame; the others are redrawn whole
+        assert live_args(at, "tl_chart_view")["grow"] == (view == "Gradient sizes")
 
 
 def test_gradient_check_and_mini_batch_breakdown(at):
