@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 SIGFIGS = (2, 6)  # the range the teacher can choose from
 SIGFIGS_DEFAULT = 3
@@ -105,7 +105,8 @@ def check(guess: float, value: float, sigfigs: int = SIGFIGS_DEFAULT,
         return Verdict(True, guess, value, error, rel, f"Right, to {sigfigs} significant figures.")
     how = f"Off by {_g2(abs(error))}"
     if rel is not None:
-        how += f" ({_g2(100 * rel)} % of the value)" if rel < 10 else f" ({rel:.0f} times the value's size)"
+        pct = _g2(100 * rel) if rel < 1 else f"{100 * rel:.0f}"
+        how += f" ({pct} % of the value)" if rel < 10 else f" ({rel:.0f} times the value's size)"
     hint = ""
     if value != 0 and within(-guess, value, sigfigs):
         hint = " The size is right but the sign is wrong."
@@ -176,9 +177,10 @@ def questions(trace, index: int, n: int = 0) -> list[Question]:
         return [Question(index, 0, f"z of neuron {r.j + 1} in layer {r.l}", Z, f"z of {w} neuron", r.z, zs, zn, zv),
                 Question(index, 1, f"a of neuron {r.j + 1} in layer {r.l}", A, f"a (activation) of {w} neuron",
                          r.a, as_, an, av, ((r.z, "That is z: the activation σ still has to be applied."),))]
-    if isinstance(r, CostStep):
-        return one("the cost C", "C", "cost C", r.cost, [(2 * r.cost, "That is twice the cost: C has a ½ in "
-                                                          "front of each squared difference.")])
+    if isinstance(r, CostStep):  # hint 2 without the row of term values (one output: that row is C)
+        eq = replace(eq, numeric=eq.numeric.split(r" \\ &=")[0].removeprefix(r"\begin{aligned} ").replace("&=", "=", 1))
+        half = [(2 * r.cost, "That is twice the cost: C has a ½ in front of each squared difference.")]
+        return one("the cost C", "C", "cost C", r.cost, half if trace.scenario.loss == "mse" else [])
     if isinstance(r, OutputGradStep):
         return one(f"∂C/∂a of output {r.j + 1}", dfrac("C", sym("a", r.l, r.j)), "∂C/∂a of an output neuron",
                    r.dC_da)
@@ -190,7 +192,7 @@ def questions(trace, index: int, n: int = 0) -> list[Question]:
             c = derive.chain_rule(trace, r.l, r.j, None, n=n)[1]  # ∂C/∂a^l_j as the sum over layer l + 1
             out.append(Question(index, 0, f"∂C/∂a of {where}", dfrac("C", A),
                                 "∂C/∂a of a hidden neuron (sum over the next layer)", r.dC_da,
-                                c.symbolic, c.numeric, c.value))
+                                c.symbolic, c.numeric.rsplit(" = ", 1)[0], c.value))  # without the terms' values
         if r.dsigma is not None:
             al = act_latex(trace.scenario.activations[r.l - 2])
             S, z, a = rf"\sigma'({Z})", float(trace.z(r.l, n)[r.j]), float(trace.a(r.l, n)[r.j])
