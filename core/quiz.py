@@ -4,7 +4,9 @@ a student got wrong, and keep a score per pass. Pure Python (the app draws it, `
 The tolerance rule, with s significant figures (the teacher's setting, 2–6): a prediction g of a
 value v ≠ 0 is right when |g − v| ≤ ½ · 10^(e − s + 1) with e = ⌊log₁₀|v|⌋, i.e. within half a
 unit of v's s-th significant figure, so v rounded to s significant figures always counts (either
-way at a tie). For v = 0 the prediction must be 0 to s decimal places: |g| ≤ ½ · 10^(−s).
+way at a tie). For v = 0 the prediction must be 0 to s decimal places: |g| ≤ ½ · 10^(−s). For an
+updated parameter the change new − old must also be right that way (the smaller tolerance applies),
+or the old value would count as right whenever a step is small.
 
 Typed text is read by one regular expression and ``float`` (never eval or SymPy): "0.593",
 "5.93e-1", "-.5", "+2", a decimal comma "0,593", a Unicode minus, and "5.93×10^-1".
@@ -72,7 +74,8 @@ def within(guess: float, value: float, sigfigs: int = SIGFIGS_DEFAULT) -> bool:
 def rule_text(sigfigs: int) -> str:
     """The rule in one sentence, for the screen."""
     return (f"A prediction counts as right when it is within half a unit of the value's {_ordinal(sigfigs)} "
-            f"significant figure: the value rounded to {sigfigs} significant figures always counts.")
+            f"significant figure: the value rounded to {sigfigs} significant figures always counts. For an "
+            f"updated weight or bias the change −η·∂C/∂w must be right to {sigfigs} significant figures too.")
 
 
 def _ordinal(n: int) -> str:
@@ -96,29 +99,35 @@ class Verdict:
 
 
 def check(guess: float, value: float, sigfigs: int = SIGFIGS_DEFAULT,
-          mistakes: tuple[tuple[float, str], ...] = ()) -> Verdict:
-    """Compare a prediction with the value. ``mistakes`` are (value a typical slip gives, what to say);
-    the first one the guess matches (and the true value does not) is added to the message."""
+          mistakes: tuple[tuple[float, str], ...] = (), change: float | None = None) -> Verdict:
+    """Compare a prediction with the value. For an update, ``change`` = new − old must be right to the
+    same significant figures too (else the old value would pass whenever the step is small).
+    ``mistakes`` are (value a typical slip gives, what to say); the first one the guess matches (and the
+    true value does not) is added to the message."""
+    tol = tolerance(value, sigfigs)
+    if change:
+        tol = min(tol, tolerance(change, sigfigs))
+    close = lambda x, y: abs(x - y) <= min(tol, tolerance(y, sigfigs)) * (1 + 1e-9)  # noqa: E731
     error = guess - value
     rel = abs(error) / abs(value) if value != 0 else None
-    if within(guess, value, sigfigs):
+    if abs(error) <= tol * (1 + 1e-9):
         return Verdict(True, guess, value, error, rel, f"Right, to {sigfigs} significant figures.")
     how = f"Off by {_g2(abs(error))}"
     if rel is not None:
         pct = _g2(100 * rel) if rel < 1 else f"{100 * rel:.0f}"
         how += f" ({pct} % of the value)" if rel < 10 else f" ({rel:.0f} times the value's size)"
     hint = ""
-    if value != 0 and within(-guess, value, sigfigs):
+    if value != 0 and close(-guess, value):
         hint = " The size is right but the sign is wrong."
     else:
         for alt, say in mistakes:
-            if math.isfinite(alt) and within(guess, alt, sigfigs) and not within(value, alt, sigfigs):
+            if math.isfinite(alt) and close(guess, alt) and not close(value, alt):
                 hint = f" {say}"
                 break
         else:
-            if value != 0 and within(guess, 2 * value, sigfigs):
+            if value != 0 and close(guess, 2 * value):
                 hint = " That is twice the value: is a factor ½ missing?"
-            elif value != 0 and within(guess, value / 2, sigfigs):
+            elif value != 0 and close(guess, value / 2):
                 hint = " That is half the value: is there a factor ½ too many?"
     side = "too high" if error > 0 else "too low"
     return Verdict(False, guess, value, error, rel, f"{how}: your prediction is {side}.{hint}")
@@ -141,6 +150,7 @@ class Question:
     numeric: str
     reveal: str
     mistakes: tuple[tuple[float, str], ...] = ()
+    change: float | None = None  # an update's new − old (see ``check``)
 
 
 def _where(l: int, L: int) -> str:
@@ -168,8 +178,8 @@ def questions(trace, index: int, n: int = 0) -> list[Question]:
     L = trace.scenario.L
     eq = derive.step_equation(trace, r)
     fv = format_number
-    one = lambda name, symbol, kind, value, mistakes=(): [Question(  # noqa: E731
-        index, 0, name, symbol, kind, value, eq.symbolic, eq.numeric, eq.value, tuple(mistakes))]
+    one = lambda name, symbol, kind, value, mistakes=(), change=None: [Question(  # noqa: E731
+        index, 0, name, symbol, kind, value, eq.symbolic, eq.numeric, eq.value, tuple(mistakes), change)]
     if isinstance(r, NeuronStep):
         Z, A = sym("z", r.l, r.j), sym("a", r.l, r.j)
         (zs, as_), (zn, an), (zv, av) = (_split(x, A) for x in (eq.symbolic, eq.numeric, eq.value))
@@ -215,7 +225,8 @@ def questions(trace, index: int, n: int = 0) -> list[Question]:
         return one(name, p, kind, r.new,
                    [(r.old + r.eta * r.grad, "You added η·∂C/∂w: the update subtracts it."),
                     (r.old - r.grad, "The learning rate η is missing."),
-                    (r.old, "That is the old value: the parameter moves by −η·∂C/∂w.")] if r.trained else [])
+                    (r.old, "That is the old value: the parameter moves by −η·∂C/∂w.")] if r.trained else [],
+                   r.new - r.old)
     # WeightGradStep
     layer = "an output-layer" if r.l == L else "a hidden-layer"
     return one(f"∂C/∂w of the weight {r.k + 1}→{r.j + 1} into layer {r.l}", dfrac("C", sym("w", r.l, r.j, r.k)),
@@ -253,7 +264,7 @@ class PassScore:
     def check(self, q: Question, guess: float, sigfigs: int) -> Verdict:
         """Score the first check of a question; a right prediction also reveals the value."""
         a = self.attempt(q)
-        v = check(guess, q.value, sigfigs, q.mistakes)
+        v = check(guess, q.value, sigfigs, q.mistakes, q.change)
         a.checks += 1
         if a.first_right is None:
             a.first_right = v.right

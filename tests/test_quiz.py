@@ -112,6 +112,23 @@ def test_off_by_for_zero_has_no_percentage():
     assert not v.right and v.relative is None and v.message.startswith("Off by 0.01: ")
 
 
+def test_an_update_must_get_the_change_right_not_just_the_weight(classic):
+    """w²₁₁: 0.15 − 0.5 · 0.000438567734 = 0.149780716 (Mazur). To 3 s.f. of the weight the old value
+    0.15 would pass; the change −0.000219284 to 3 s.f. (± 5·10⁻⁷) decides."""
+    u0 = classic.steps(0).phase_start("update")
+    (q,) = cq.questions(classic, u0)
+    assert q.kind == "updated weight" and q.change == pytest.approx(-0.000219283867, abs=1e-12)
+    old = cq.check(0.15, q.value, 3, q.mistakes, q.change)
+    assert not old.right and old.message.endswith("That is the old value: the parameter moves by −η·∂C/∂w.")
+    assert not cq.check(0.1498, q.value, 3, q.mistakes, q.change).right  # 1.9·10⁻⁵ off
+    assert not cq.check(0.14978, q.value, 3, q.mistakes, q.change).right  # 7.2·10⁻⁷ off
+    assert cq.check(0.149781, q.value, 3, q.mistakes, q.change).right  # 2.8·10⁻⁷ off
+    added = cq.check(0.150219284, q.value, 3, q.mistakes, q.change)
+    assert "You added η·∂C/∂w" in added.message
+    fixed = cq.questions(classic, u0 + 4)[0]  # b²₁ is held fixed: its new value is its old one
+    assert fixed.kind == "bias held fixed" and cq.check(0.35, fixed.value, 3, fixed.mistakes, fixed.change).right
+
+
 # --- the questions of each step ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -240,7 +257,8 @@ def test_the_score_counts_the_first_check_and_the_summary_names_what_went_wrong(
 
 
 def test_rule_text_states_the_rule():
-    assert cq.rule_text(3) == ("A prediction counts as right when it is within half a unit of the value's 3rd "
-                               "significant figure: the value rounded to 3 significant figures always counts.")
+    assert cq.rule_text(3).startswith("A prediction counts as right when it is within half a unit of the value's "
+                                      "3rd significant figure: the value rounded to 3 significant figures always "
+                                      "counts. For an updated weight or bias the change")
     assert "2nd" in cq.rule_text(2) and "6th" in cq.rule_text(6)
     assert math.isclose(cq.tolerance(1.0, 2), 0.05)
