@@ -22,7 +22,7 @@ from core.steps import DeltaStep, NeuronStep, OutputGradStep, WeightGradStep
 
 ON = "bp_quiz_on"  # the switch
 SIGFIGS = "bp_quiz_sigfigs"  # the teacher's tolerance, in significant figures
-PASSES = "bp_quiz_passes"  # phase -> core.quiz.PassScore (of one network and example)
+PASSES = "bp_quiz_passes"  # (phase, example or None) -> core.quiz.PassScore of the current network
 TYPO = "bp_quiz_typo"  # (phase, record, question, message) for a prediction that is not a number
 REVEAL_KEY, HINT_KEY = "A", "H"  # keyboard shortcuts ("R" is reserved by Streamlit)
 PASS_NAMES = {"forward": "Forward pass", "backward": "Backward pass", "update": "Update"}
@@ -39,13 +39,13 @@ def sigfigs() -> int:
 
 
 def score(phase: str) -> cq.PassScore:
-    """The quiz of this pass for the current network (and example; the update is the same for all)."""
-    key = (state.scenario_key(), None if phase == "update" else state.example())
+    """The quiz of this pass for the current network and example (the update is the same for all);
+    the passes of another network are dropped."""
+    key, n = state.scenario_key(), None if phase == "update" else state.example()
     passes = st.session_state.setdefault(PASSES, {})
-    p = passes.get(phase)
-    if p is None or p.key != key:
-        p = passes[phase] = cq.PassScore(phase, key)
-    return p
+    if any(p.key != key for p in passes.values()):
+        passes = st.session_state[PASSES] = {k: p for k, p in passes.items() if p.key == key}
+    return passes.setdefault((phase, n), cq.PassScore(phase, key))
 
 
 def _neuron_view() -> None:
@@ -80,7 +80,7 @@ def _reveal(phase: str, q: cq.Question) -> None:
 
 
 def _restart(phase: str) -> None:
-    st.session_state.setdefault(PASSES, {}).pop(phase, None)
+    st.session_state.setdefault(PASSES, {}).pop((phase, None if phase == "update" else state.example()), None)
     state.set_step(phase, 0)
 
 

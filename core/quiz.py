@@ -251,11 +251,11 @@ class Attempt:
 
 @dataclass
 class PassScore:
-    """The quiz of one pass (forward, backward or update) of one network and example. ``attempts`` is
-    keyed by (record index, question number)."""
+    """The quiz of one pass (forward, backward or update) of one network and example. ``key`` names the
+    network (the app uses its canonical JSON); ``attempts`` is keyed by (record index, question number)."""
 
     phase: str
-    key: tuple = ()
+    key: str = ""
     attempts: dict = field(default_factory=dict)
 
     def attempt(self, q: Question) -> Attempt:

@@ -130,6 +130,30 @@ def test_a_revealed_step_shows_its_full_card_and_the_drawing_its_values(app):
     assert _node_labels(app)[2] == "z²₁ = 0.3775<br>a²₁ = 0.5933" and _node_labels(app)[3] == ""
 
 
+def test_the_backward_drawing_hides_gradients_not_reached_even_on_hover(app):
+    app.goto("backward")
+    assert "0.082167" in _shown(app)  # without the quiz, hovering any edge shows its ∂C/∂w (w³₁₁: 0.0821670406)
+    _quiz(app, "backward")
+    assert "0.082167" not in _shown(app) and "0.08217" not in _shown(app)
+
+
+def test_each_example_of_a_batch_keeps_its_own_score(app):
+    from app.builder import pretty_json
+    from core import load_scenario
+
+    s = load_scenario({"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"], "x": [[0, 1], [1, 0]],
+                       "y": [[1], [0]]})
+    app.text_area(key="json_text_area").input(pretty_json(s)).run()
+    app.button(key="import_json").click().run()
+    _quiz(app, "forward")
+    app.button(key="quiz_reveal").click().run()
+    assert _score(app) == "**Forward pass: 0 of 1 right first time**"
+    app.number_input(key="example_select").set_value(2).run()
+    assert _score(app) == "**Forward pass: 0 of 0 right first time**"
+    app.number_input(key="example_select").set_value(1).run()
+    assert _score(app) == "**Forward pass: 0 of 1 right first time**"
+
+
 def test_scores_are_per_pass_and_survive_moving_between_pages(app):
     _quiz(app, "forward")
     _predict(app, "forward", 0, 0, "0.3775")
