@@ -60,6 +60,8 @@ def parse_prediction(text: str) -> float:
 def tolerance(value: float, sigfigs: int = SIGFIGS_DEFAULT) -> float:
     """Half a unit of the s-th significant figure of ``value`` (½ · 10^(−s) for 0)."""
     s = int(sigfigs)
+    if not math.isfinite(value):
+        return 0.0
     if value == 0:
         return 0.5 * 10.0 ** (-s)
     e = math.floor(math.log10(abs(value)))
@@ -104,8 +106,11 @@ def check(guess: float, value: float, sigfigs: int = SIGFIGS_DEFAULT,
     same significant figures too (else the old value would pass whenever the step is small).
     ``mistakes`` are (value a typical slip gives, what to say); the first one the guess matches (and the
     true value does not) is added to the message."""
+    if not math.isfinite(value):
+        return Verdict(False, guess, value, math.nan, None, "The value here is not a finite number (the numbers "
+                       "overflowed), so no prediction can match it: reveal it.")
     tol = tolerance(value, sigfigs)
-    if change:
+    if change and math.isfinite(change):
         tol = min(tol, tolerance(change, sigfigs))
     close = lambda x, y: abs(x - y) <= min(tol, tolerance(y, sigfigs)) * (1 + 1e-9)  # noqa: E731
     error = guess - value

@@ -251,3 +251,39 @@ def test_quiz_off_leaves_the_screen_as_it_was(app, page):
     app.toggle(key="quiz_toggle").set_value(False).run()
     _ok(app)
     assert [x.value for x in app.latex] == before
+
+
+CUSTOM = [
+    {"layers": [2, 1], "activations": ["sigmoid"], "x": [0.3, -0.2], "y": [1]},  # no hidden layer
+    {"layers": [3, 4, 3], "activations": ["relu", "softmax"], "loss": "cross_entropy", "x": [1, 0, -1],
+     "y": [0, 1, 0], "init": {"scheme": "he", "seed": 3}},
+    {"layers": [8, 8, 8, 8, 8, 8, 8, 8], "activations": ["tanh"] * 6 + ["linear"], "x": [0.1] * 8, "y": [0] * 8,
+     "init": {"scheme": "uniform", "seed": 5}, "learning_rate": 0.01},
+]
+
+
+@pytest.mark.parametrize("d", CUSTOM, ids=["2-1", "softmax", "8x8"])
+def test_the_quiz_runs_on_custom_networks_on_every_pass(app, d):
+    """Reveal every number of the first two steps and of the last step of each pass: no error, and every
+    revealed value is the engine's."""
+    from app.builder import pretty_json
+    from core import load_scenario
+    from core.latex import format_number
+
+    s = load_scenario(d)
+    app.text_area(key="json_text_area").input(pretty_json(s)).run()
+    app.button(key="import_json").click().run()
+    steps = trace(s).steps(0)
+    for page in ("forward", "backward", "update"):
+        _quiz(app, page)
+        a, b = stepping.phase_range(steps, page)
+        for i in (0, 1, b - a - 1):
+            if b - a > 1:
+                app.slider(key=f"{page}_slider_neuron").set_value(i + 1).run()
+            while any(bt.key == "quiz_reveal" for bt in app.button):
+                app.button(key="quiz_reveal").click().run()
+                _ok(app)
+            r = steps[a + i]
+            value = next(getattr(r, f) for f in ("a", "cost", "dC_dw", "dC_db", "delta", "dC_da", "new")
+                         if hasattr(r, f))
+            assert any(format_number(value, 9) in x.value for x in app.latex), (page, i)

@@ -107,6 +107,12 @@ def test_a_typical_mistake_is_named_when_the_guess_matches_it():
     assert cq.check(0.7514, 0.7513650696, 3, ((0.75136, "That is z."),)).right
 
 
+def test_a_non_finite_value_is_said_plainly():
+    for v in (math.inf, -math.inf, math.nan):
+        verdict = cq.check(1.0, v, 3)
+        assert not verdict.right and "not a finite number" in verdict.message and cq.tolerance(v, 3) == 0.0
+
+
 def test_off_by_for_zero_has_no_percentage():
     v = cq.check(0.01, 0.0, 3)
     assert not v.right and v.relative is None and v.message.startswith("Off by 0.01: ")
