@@ -88,7 +88,7 @@ def _sigfigs_moved() -> None:
     st.session_state[SIGFIGS] = int(st.session_state["quiz_sigfigs"])
 
 
-# --- drawing ---
+# --- the screen ---
 
 def screen(phase: str) -> None:
     """The quiz switch; when it is on, the whole rest of the screen, then ``st.stop()``."""
