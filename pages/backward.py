@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from app import equations, state, stepping, ui
+from app import equations, quiz, state, stepping, ui
 from app.figures import weight_name
 from core.steps import BiasGradStep, WeightGradStep
 
 ui.page_start("3 · Backward pass", "From the cost back to the first layer: how much each neuron's weighted "
               "input (δ) and each weight (∂C/∂w) moves the cost, using the weights from before the update.")
 t, key, n = state.current_trace(), state.scenario_key(), state.example()
+quiz.screen("backward")  # in quiz mode this draws the rest of the screen and stops
 s, steps = t.scenario, t.steps(n)
 L = len(s.layers)
 view = ui.view_toggle("backward")

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from app import equations, state, stepping, ui
+from app import equations, quiz, state, stepping, ui
 
 ui.page_start("2 · Forward pass", "From the input to the cost: every neuron weighs its inputs, adds its bias "
               "and applies its activation. Step with Next; the drawing shows every z and a computed so far.")
 t, key, n = state.current_trace(), state.scenario_key(), state.example()
+quiz.screen("forward")  # in quiz mode this draws the rest of the screen and stops
 steps = t.steps(n)
 L = len(t.scenario.layers)
 view = ui.view_toggle("forward")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app import equations, state, stepping, ui
+from app import equations, quiz, state, stepping, ui
 from app.figures import weight_name
 from core import trace
 from core.mistake import updated_weights_by_mistake
@@ -11,6 +11,7 @@ from core.mistake import updated_weights_by_mistake
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "
               "were computed with the old weights, and only then are the weights changed.")
 t, key, n = state.current_trace(), state.scenario_key(), state.example()
+quiz.screen("update")  # in quiz mode this draws the rest of the screen and stops
 s = t.scenario
 L = len(s.layers)
 after = trace(s.with_params(t.weights_new, t.biases_new))  # may be non-finite after a huge step: no JSON key
