@@ -101,3 +101,13 @@ def session_csv(s) -> str:
 def train_result_csv(result) -> str:
     """A ``core.engine.train`` run as CSV: step (0 = before training) and the cost there."""
     return _csv(["step", "cost"], ([k, _num(c)] for k, c in enumerate(result.loss_history)))
+
+
+def count_values(s) -> int:
+    """How many rows ``trace_csv`` writes for scenario ``s`` (without tracing it)."""
+    sizes, N = list(s.layers[1:]), len(s.x)
+    weights = sum(a * b for a, b in zip(s.layers[1:], s.layers[:-1]))
+    params = weights + sum(sizes)
+    sigma = sum(n for n, act in zip(sizes, s.acts) if act.derivative is not None)
+    per_example = s.layers[-1] + s.layers[0] + 2 * sum(sizes) + 1 + 2 * sum(sizes) + sigma + weights
+    return params + 1 + N * per_example + 1 + 2 * params

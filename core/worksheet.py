@@ -258,3 +258,22 @@ def worksheet(seed: int, allowed: Allowed | None = None) -> Worksheet:
     s = worksheet_scenario(seed, allowed)
     t = trace(s)
     return Worksheet(seed, s, t, blanks(t))
+
+
+def batch_zip(seeds, allowed: Allowed | None = None, progress=None) -> bytes:
+    """A zip of ``worksheet_<seed>.html`` and ``worksheet_<seed>_key.html`` for each seed (the same
+    bytes for the same seeds: fixed file dates). ``progress(i)`` is called after the i-th sheet."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i, seed in enumerate(seeds, 1):
+            ws = worksheet(int(seed), allowed)
+            for name, part in ((f"worksheet_{seed}.html", "worksheet"), (f"worksheet_{seed}_key.html", "key")):
+                info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+                info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+                z.writestr(info, ws.html(part))
+            if progress is not None:
+                progress(i)
+    return buf.getvalue()

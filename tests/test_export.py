@@ -118,3 +118,11 @@ def test_train_result_csv():
     assert rows[0] == ["step", "cost"] and len(rows) == 7
     assert [float(r[1]) for r in rows[1:]] == result.loss_history.tolist()
     assert float(rows[1][1]) == pytest.approx(0.298371109, abs=5e-9)
+
+
+@pytest.mark.parametrize("preset", ["classic_2-2-2", "xor_2-4-1", "article003_3-4-2"])
+def test_count_values_matches_the_csv(preset):
+    from core.export import count_values
+
+    s = load_preset(preset)
+    assert count_values(s) == len(_rows(trace_csv(trace(s))))

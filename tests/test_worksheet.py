@@ -180,3 +180,17 @@ def test_html_is_self_contained_mathml_with_the_drawing_inline():
     assert not re.search(r"(src|href)=\"(https?:)?//", html) and "<script" not in html
     assert "@page { size: A4" in html and "break-before: page" in html
     assert w.svg.count("<circle") == sum(w.scenario.layers)
+
+
+def test_batch_zip_holds_each_seeds_sheet_and_key():
+    import io
+    import zipfile
+
+    from core.worksheet import batch_zip
+
+    data = batch_zip(range(1, 4), EVERYTHING)
+    assert data == batch_zip(range(1, 4), EVERYTHING)  # same seeds, same bytes
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.namelist() == [f"worksheet_{s}{p}.html" for s in (1, 2, 3) for p in ("", "_key")]
+        assert z.read("worksheet_2.html").decode() == worksheet(2, EVERYTHING).html("worksheet")
+        assert z.read("worksheet_3_key.html").decode() == worksheet(3, EVERYTHING).html("key")
