@@ -81,16 +81,16 @@ def documents(seed: int, key: tuple) -> dict:
 
 
 def downloads(seed: int, docs: dict) -> None:
-    c = st.columns(5)
     stem = f"worksheet_{seed}"
-    for col, (label, data, name, mime) in zip(c, [
-            ("⬇ Worksheet (HTML)", docs["html"], f"{stem}.html", "text/html"),
-            ("⬇ Answer key (HTML)", docs["key_html"], f"{stem}_key.html", "text/html"),
-            ("⬇ Both, to print (HTML)", docs["both_html"], f"{stem}_with_key.html", "text/html"),
-            ("⬇ Worksheet (Markdown)", docs["md"], f"{stem}.md", "text/markdown"),
-            ("⬇ Answer key (Markdown)", docs["key_md"], f"{stem}_key.md", "text/markdown")]):
-        col.download_button(label, data, file_name=name, mime=mime, key=f"ws_dl_{name}", on_click="ignore",
-                            width="stretch")
+    rows = [[("⬇ Worksheet (.html)", docs["html"], f"{stem}.html", "text/html"),
+             ("⬇ Answer key (.html)", docs["key_html"], f"{stem}_key.html", "text/html"),
+             ("⬇ Both, to print (.html)", docs["both_html"], f"{stem}_with_key.html", "text/html")],
+            [("⬇ Worksheet (.md)", docs["md"], f"{stem}.md", "text/markdown"),
+             ("⬇ Answer key (.md)", docs["key_md"], f"{stem}_key.md", "text/markdown")]]
+    for row in rows:
+        for col, (label, data, name, mime) in zip(st.columns(3), row):
+            col.download_button(label, data, file_name=name, mime=mime, key=f"ws_dl_{name}", on_click="ignore",
+                                width="stretch")
 
 
 def batch(key: tuple) -> None:

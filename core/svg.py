@@ -50,7 +50,6 @@ def network_svg(layers: Sequence[int], weights: Sequence[np.ndarray] | None = No
     edges, labels = [], []
     for l in range(2, L + 1):
         W = None if weights is None else np.asarray(weights[l - 2], float)
-        at = 0.28 if layers[l - 2] >= layers[l - 1] else 0.72  # near the wider layer, where edges fan out
         for j in range(layers[l - 1]):
             x1, y1 = pos(l, j)
             for k in range(layers[l - 2]):
@@ -59,6 +58,7 @@ def network_svg(layers: Sequence[int], weights: Sequence[np.ndarray] | None = No
                 edges.append(f'<line x1="{x0 + R:.1f}" y1="{y0_:.1f}" x2="{x1 - R:.1f}" y2="{y1:.1f}" '
                              f'stroke="{colour}" stroke-width="2"/>')
                 if W is not None:
+                    at = (k + 1) / (layers[l - 2] + 1)  # each source's labels at their own distance: no overlap
                     lx, ly = x0 + at * (x1 - x0), y0_ + at * (y1 - y0_)
                     labels.append(_text(lx, ly - 4, _num(W[j, k], digits), 12, colour=colour))
     out += edges

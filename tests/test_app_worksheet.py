@@ -5,6 +5,7 @@ batch is made; and the export buttons on the Network and Training screens."""
 import io
 import json
 import zipfile
+from pathlib import Path
 
 from app.state import SCENARIO_KEY, canonical_json
 from app.worksheet_ui import ZIP
@@ -27,8 +28,8 @@ def test_page_renders_with_its_downloads_and_preview(app):
     at = app.goto("worksheet")
     _ok(at)
     labels = [b.proto.label for b in at.get("download_button")]
-    for want in ("Worksheet (HTML)", "Answer key (HTML)", "Both, to print (HTML)", "Worksheet (Markdown)",
-                 "Answer key (Markdown)"):
+    for want in ("Worksheet (.html)", "Answer key (.html)", "Both, to print (.html)", "Worksheet (.md)",
+                 "Answer key (.md)"):
         assert any(want in x for x in labels), (want, labels)
     ws = worksheet(1, DEFAULT)
     assert _preview(at) == "\n".join(x for x in ws.markdown().splitlines() if not x.startswith("!["))
@@ -93,3 +94,13 @@ def test_training_lab_offers_the_history_csv(app):
     at = app.goto("train")
     _ok(at)
     assert any("Training history (.csv)" in b.proto.label for b in at.get("download_button"))
+
+
+def test_a_link_to_the_worksheet_screen_opens_it_without_a_warning():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"), default_timeout=60)
+    at.query_params["p"] = "worksheet"
+    at.run()
+    _ok(at)
+    assert not at.warning and any(t.value == "6 · Worksheets" for t in at.title)
