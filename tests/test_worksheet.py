@@ -194,3 +194,17 @@ def test_batch_zip_holds_each_seeds_sheet_and_key():
         assert z.namelist() == [f"worksheet_{s}{p}.html" for s in (1, 2, 3) for p in ("", "_key")]
         assert z.read("worksheet_2.html").decode() == worksheet(2, EVERYTHING).html("worksheet")
         assert z.read("worksheet_3_key.html").decode() == worksheet(3, EVERYTHING).html("key")
+
+
+def test_the_drawing_writes_every_weight_and_bias_on_it():
+    from core.svg import network_svg
+
+    W = [np.array([[0.15, -0.2], [0.25, 0.3]]), np.array([[-0.4, 0.45]])]
+    b = [np.array([0.35, -0.05]), np.array([0.6])]
+    svg = network_svg((2, 2, 1), W, b)
+    texts = re.findall(r">([^<]+)</text>", svg)
+    assert sorted(t for t in texts if not t.startswith(("b =", "layer", "x", "a"))) == \
+        sorted(["0.15", "−0.2", "0.25", "0.3", "−0.4", "0.45"])
+    assert sorted(t for t in texts if t.startswith("b =")) == ["b = 0.35", "b = 0.6", "b = −0.05"]
+    assert svg.count('stroke="#D55E00"') == 2 and svg.count('stroke="#0072B2"') == 4  # edges by sign
+    assert texts.count("layer 3 (output)") == 1 and "x₂" in texts and "a³₁" in texts
