@@ -269,3 +269,6 @@ def json_io() -> None:
         st.file_uploader("…or open a scenario file", type=["json"], key="json_upload", on_change=_uploaded)
         st.download_button("⬇ Export this scenario (.json)", builder.pretty_json(s), file_name="scenario.json",
                            mime="application/json", key="export_json", on_click="ignore")
+        from app.worksheet_ui import export_buttons  # every value of the step (.csv), the drawing (.svg)
+
+        export_buttons()

@@ -20,6 +20,7 @@ SCREENS = [
     ("backward", "../pages/backward.py", "3 · Backward pass"),
     ("update", "../pages/update.py", "4 · Update"),
     ("train", "../pages/train.py", "5 · Training lab"),
+    ("worksheet", "../pages/worksheet.py", "6 · Worksheets"),
 ]
 pages = {name: st.Page(path, title=title, url_path=name, default=name == start) for name, path, title in SCREENS}
 current = st.navigation(list(pages.values()))

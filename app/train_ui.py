@@ -230,6 +230,11 @@ def inspectors(s: TrainingSession) -> None:
     """The gradient check and the mini-batch breakdown for the next step (drawn while paused)."""
     idx = s.next_batch()
     ps = param_info(s.scenario.layers)
+    from core.export import session_csv
+
+    st.download_button("⬇ Training history (.csv)", lambda: session_csv(s), file_name="training_history.csv",
+                       mime="text/csv", key="tl_history_csv", on_click="ignore",
+                       help="Every recorded step (cost, η, gradient sizes) and every epoch (cost, accuracy).")
     if st.toggle("Gradient check: backpropagation against finite differences", key="tl_gc"):
         rows = gradient_check(s.weights, s.biases, s.scenario, s.x[idx], s.y[idx])
         df = pd.DataFrame({"parameter": [r.param.label for r in rows], "value": [r.value for r in rows],

@@ -154,7 +154,9 @@ def drawing(kwargs: dict, key: str, legend: str | None = None, pick: bool = Fals
     if pick:
         kwargs = dict(kwargs, revision=st.session_state.get(PICKS, 0))
     st.plotly_chart(network_figure(state.current_scenario().layers, **kwargs), key=key,
-                    config={"displayModeBar": False}, theme="streamlit",
+                    config={"modeBarButtons": [["toImage"]], "displaylogo": False,  # camera only: saves a PNG
+                            "toImageButtonOptions": {"format": "png", "filename": "network", "scale": 2}},
+                    theme="streamlit",
                     **(dict(on_select=partial(_picked, key), selection_mode="points") if pick else {}))
     st.markdown(LEGEND.get(legend or kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed
 

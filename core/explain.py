@@ -73,10 +73,11 @@ def _check_table(t, digits: int) -> str:
     return "\n".join(lines)
 
 
-def explain(scenario, digits: int = 9) -> str:
+def explain(scenario, digits: int = 9, article: bool = True) -> str:
     """The worked example of one training step as Markdown with $$…$$ LaTeX.
 
     ``scenario`` is a dict, a path, JSON text or a Scenario; numbers to ``digits`` significant figures.
+    ``article`` False leaves out the classic article's names (for a 2-2-2 network that is not its example).
     Raises ValueError for a scenario that cannot be used or a network too large for a handout."""
     if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 17:
         raise ValueError(f"digits: expected a whole number from 1 to 17, found {digits!r}")
@@ -87,7 +88,7 @@ def explain(scenario, digits: int = 9) -> str:
                          f"(at most {MAX_PARAMS}): explain a smaller network")
     t = run_trace(s)
     d, L, n = digits, s.L, 0
-    names = _classic_names(s)
+    names = _classic_names(s) if article else {}
     art = lambda key: f" (article: {names[key]})" if key in names else ""
     out = [f"# {s.name or 'Worked example'}: one step of backpropagation", ""]
     if s.description:

@@ -1,0 +1,154 @@
+"""The Worksheets screen's state and panels, and the export buttons of the Network screen
+(every value of the step as CSV, the drawing as SVG).
+
+The teacher's choices live in ``st.session_state[SETTINGS]`` (a key no widget owns); widgets are
+seeded from it and write back, so the choices survive a visit to another screen.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import state
+from core.costs import COSTS
+from core.worksheet import HIDDEN_CHOICES, LIMITS, Allowed, batch_zip, worksheet
+
+SETTINGS = "ws_settings"
+ZIP = "ws_zip"  # ((N, choices), bytes) of the last batch made
+DEFAULTS = {"activations": ["sigmoid", "tanh", "relu"], "costs": ["mse"], "inputs": (1, 3),
+            "hidden_layers": (0, 2), "hidden_neurons": (1, 3), "outputs": (1, 2), "seed": 1, "batch": 30}
+COST_WORDS = {"mse": "mse: ½ Σ (a − y)²", "bce": "bce: binary cross-entropy (sigmoid output)",
+              "cross_entropy": "cross_entropy (softmax output)"}
+MAX_BATCH = 60
+MAX_CSV_VALUES = 1_000_000  # rows in one trace CSV (about 50 MB)
+SVG_MAX_NEURONS = 12  # the SVG drawing writes every weight: beyond this it is unreadable
+
+
+def settings() -> dict:
+    if SETTINGS not in st.session_state:
+        st.session_state[SETTINGS] = dict(DEFAULTS)
+    return st.session_state[SETTINGS]
+
+
+def _store(key: str) -> None:
+    settings()[key] = st.session_state[f"ws_w_{key}"]
+
+
+def w(kind, label: str, key: str, container=st, **kw):
+    """A widget seeded from, and writing back to, the worksheet settings."""
+    wkey = f"ws_w_{key}"
+    st.session_state[wkey] = settings()[key]
+    return getattr(container, kind)(label, key=wkey, on_change=_store, args=(key,), **kw)
+
+
+def choices() -> None:
+    """The teacher's choices: activations, costs, size bounds."""
+    c = st.columns(2)
+    w("multiselect", "Activations allowed", "activations", c[0], options=list(HIDDEN_CHOICES),
+      help="Hidden layers use these; the output uses them too with mse.")
+    w("multiselect", "Costs allowed", "costs", c[1], options=list(COSTS), format_func=COST_WORDS.get,
+      help="bce brings a sigmoid output and cross_entropy a softmax output (with 2 or more outputs).")
+    c = st.columns(4)
+    w("slider", "Inputs", "inputs", c[0], min_value=1, max_value=LIMITS["inputs"])
+    w("slider", "Hidden layers", "hidden_layers", c[1], min_value=0, max_value=LIMITS["hidden_layers"])
+    w("slider", "Neurons per hidden layer", "hidden_neurons", c[2], min_value=1, max_value=LIMITS["hidden_neurons"])
+    w("slider", "Outputs", "outputs", c[3], min_value=1, max_value=LIMITS["outputs"])
+
+
+def allowed_key() -> tuple:
+    """The choices as a plain, hashable value (the cache key)."""
+    cfg = settings()
+    return (tuple(cfg["activations"]), tuple(cfg["costs"]), *(tuple(int(v) for v in cfg[k]) for k in
+                                                              ("inputs", "hidden_layers", "hidden_neurons", "outputs")))
+
+
+def _allowed(key: tuple) -> Allowed:
+    acts, costs, inputs, hidden_layers, hidden_neurons, outputs = key
+    return Allowed(acts, costs, inputs, hidden_layers, hidden_neurons, outputs)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def documents(seed: int, key: tuple) -> dict:
+    """The sheet of ``seed``: Markdown and HTML of the worksheet and key, the SVG and the scenario JSON
+    (raises ValueError for choices that allow no network)."""
+    ws = worksheet(seed, _allowed(key))
+    s = ws.scenario
+    return {"md": ws.markdown(), "key_md": ws.key_markdown(), "html": ws.html("worksheet"),
+            "key_html": ws.html("key"), "both_html": ws.html("both"), "svg": ws.svg,
+            "scenario": state.canonical_json(s), "blanks": len(ws.blanks),
+            "summary": f"{'-'.join(map(str, s.layers))} · activations {', '.join(s.activations)} · cost {s.loss} · "
+                       f"η = {s.learning_rate:g}"}
+
+
+def downloads(seed: int, docs: dict) -> None:
+    stem = f"worksheet_{seed}"
+    rows = [[("⬇ Worksheet (.html)", docs["html"], f"{stem}.html", "text/html"),
+             ("⬇ Answer key (.html)", docs["key_html"], f"{stem}_key.html", "text/html"),
+             ("⬇ Both, to print (.html)", docs["both_html"], f"{stem}_with_key.html", "text/html")],
+            [("⬇ Worksheet (.md)", docs["md"], f"{stem}.md", "text/markdown"),
+             ("⬇ Answer key (.md)", docs["key_md"], f"{stem}_key.md", "text/markdown")]]
+    for row in rows:
+        for col, (label, data, name, mime) in zip(st.columns(3), row):
+            col.download_button(label, data, file_name=name, mime=mime, key=f"ws_dl_{name}", on_click="ignore",
+                                width="stretch")
+
+
+def batch(key: tuple) -> None:
+    """Seeds 1 … N as one zip, made on request with a progress bar (about a second per sheet)."""
+    c = st.columns([2, 2, 3], vertical_alignment="bottom")
+    n = int(w("number_input", "Seeds 1 … N for a class", "batch", c[0], min_value=1, max_value=MAX_BATCH, step=1))
+    made = st.session_state.get(ZIP)
+    if c[1].button(f"Make {n} worksheets", key="ws_make_zip", width="stretch"):
+        bar = st.progress(0.0, text=f"Worksheet 1 of {n}…")
+        data = batch_zip(range(1, n + 1), _allowed(key),
+                         progress=lambda i: bar.progress(i / n, text=f"Worksheet {min(i + 1, n)} of {n}…"))
+        bar.empty()
+        st.session_state[ZIP] = made = ((n, key), data)
+    if made and made[0] == (n, key):
+        c[2].download_button(f"⬇ Worksheets 1–{n} and their keys (.zip of HTML)", made[1],
+                             file_name=f"worksheets_1-{n}.zip", mime="application/zip", key="ws_dl_zip",
+                             on_click="ignore", width="stretch")
+
+
+def preview(docs: dict) -> None:
+    tab_sheet, tab_key = st.tabs(["Worksheet", "Answer key"])
+    with tab_sheet:
+        st.image(docs["svg"])
+        st.markdown(_without_images(docs["md"]))
+    with tab_key:
+        st.markdown(_without_images(docs["key_md"]))
+
+
+def _without_images(md: str) -> str:
+    return "\n".join(line for line in md.splitlines() if not line.startswith("!["))
+
+
+# ---- exports shared with other screens ---------------------------------------------------
+
+def _trace_csv(key: str):
+    """Made on click (the callable runs outside the script, so it calls core directly)."""
+    def make() -> str:
+        from core import trace
+        from core.export import trace_csv
+
+        return trace_csv(trace(key))
+    return make
+
+
+def export_buttons() -> None:
+    """Every value of the current step as CSV, and the drawing as SVG (small networks)."""
+    from core.export import count_values
+    from core.svg import network_svg
+
+    s = state.current_scenario()
+    n = count_values(s)
+    if n <= MAX_CSV_VALUES:
+        st.download_button(f"⬇ Every value of this step ({n:,} rows, .csv)", _trace_csv(state.scenario_key()),
+                           file_name="backprop_step.csv", mime="text/csv", key="export_trace_csv", on_click="ignore",
+                           help="One row per value: phase, layer, j, k, example, quantity (z, a, delta, dC_dW, …), "
+                                "value at full precision.")
+    else:
+        st.caption(f"This step records {n:,} values, too many for one CSV: use fewer examples.")
+    if max(s.layers) <= SVG_MAX_NEURONS:
+        st.download_button("⬇ Network drawing (.svg)", network_svg(s.layers, s.weights, s.biases, digits=3),
+                           file_name="network.svg", mime="image/svg+xml", key="export_svg", on_click="ignore")

@@ -1,0 +1,84 @@
+"""The network drawn as a small standalone SVG (pure Python, no plotly, no browser).
+
+Used where a picture must travel inside a file: the printable worksheet (inline SVG), its
+Markdown (a data URI) and the "drawing as SVG" download. Same layout and Okabe–Ito colours as
+the app's plotly drawing: layer l at the l-th column, neurons top to bottom, w^l_{jk} labelled
+on its edge, b^l_j under its neuron.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+POSITIVE, NEGATIVE = "#0072B2", "#D55E00"  # the colours of app.figures (blue > 0, vermillion < 0)
+COL, ROW, PAD, R = 190, 96, 56, 22  # column and row spacing, margin, neuron radius (px)
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _num(v: float, digits: int) -> str:
+    s = f"{float(v):.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s.replace("-", "−")
+
+
+def _text(x: float, y: float, s: str, size: int = 13, anchor: str = "middle", weight: str = "normal",
+          colour: str = "#222") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
+            f'fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke">{escape(s)}</text>')
+
+
+def network_svg(layers: Sequence[int], weights: Sequence[np.ndarray] | None = None,
+                biases: Sequence[np.ndarray] | None = None, digits: int = 2, title: str = "") -> str:
+    """An SVG document of the network; with ``weights``/``biases`` their values (to ``digits``
+    decimals) are written on the edges and under the neurons, edges coloured by sign."""
+    L, top = len(layers), max(layers)
+    width, height = 2 * PAD + COL * (L - 1), 2 * PAD + ROW * (top - 1) + 40 + (24 if title else 0)
+    y0 = PAD + (24 if title else 0)
+
+    def pos(l: int, j: int) -> tuple[float, float]:
+        return PAD + COL * (l - 1), y0 + ROW * ((top - layers[l - 1]) / 2 + j)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" font-family="DejaVu Sans, Arial, sans-serif" role="img" '
+           f'aria-label="network {"-".join(map(str, layers))}">']
+    if title:
+        out.append(_text(width / 2, 22, title, 15, weight="bold"))
+    edges, labels = [], []
+    for l in range(2, L + 1):
+        W = None if weights is None else np.asarray(weights[l - 2], float)
+        for j in range(layers[l - 1]):
+            x1, y1 = pos(l, j)
+            for k in range(layers[l - 2]):
+                x0, y0_ = pos(l - 1, k)
+                colour = "#888" if W is None else POSITIVE if W[j, k] >= 0 else NEGATIVE
+                edges.append(f'<line x1="{x0 + R:.1f}" y1="{y0_:.1f}" x2="{x1 - R:.1f}" y2="{y1:.1f}" '
+                             f'stroke="{colour}" stroke-width="2"/>')
+                if W is not None:
+                    at = (k + 1) / (layers[l - 2] + 1)  # each source's labels at their own distance: no overlap
+                    lx, ly = x0 + at * (x1 - x0), y0_ + at * (y1 - y0_)
+                    labels.append(_text(lx, ly - 4, _num(W[j, k], digits), 12, colour=colour))
+    out += edges
+    for l in range(1, L + 1):
+        for j in range(layers[l - 1]):
+            x, y = pos(l, j)
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{R}" fill="#E8F4FB" stroke="#555" stroke-width="1.5"/>')
+            sub = str(j + 1).translate(_SUB)
+            name = f"x{sub}" if l == 1 else f"a{str(l).translate(_SUP)}{sub}"
+            out.append(_text(x, y + 5, name, 14))
+            if l > 1 and biases is not None:
+                out.append(_text(x, y + R + 15, f"b = {_num(biases[l - 2][j], digits)}", 12))
+    out += labels
+    for l in range(1, L + 1):
+        name = "input" if l == 1 else "output" if l == L else "hidden"
+        out.append(_text(pos(l, 0)[0], height - 12, f"layer {l} ({name})", 13, colour="#555"))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def data_uri(svg: str) -> str:
+    """The SVG as a data: URI (for a Markdown image that needs no separate file)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
