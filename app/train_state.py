@@ -18,6 +18,7 @@ from core.training import TrainingSession, compare_learning_rates, fit_scenario
 
 SESSION, PLAYING, TARGET, BASE, DATA, NOTES = "tl_session", "tl_playing", "tl_target", "tl_base", "tl_data", "tl_notes"
 RATES, TICKS, CSV_TEXT, CSV_ERROR, SETTINGS = "tl_rates", "tl_ticks", "tl_csv_text", "tl_csv_error", "tl_settings"
+REFUSED = "tl_refused"  # (scenario, data settings) whose data could not be used
 CUTS = "tl_cuts"
 TICK_S = 0.05  # the live fragment's timer (a browser setInterval; a tick that is still drawing is skipped)
 BUDGET_S = 0.03  # training time per tick
@@ -97,6 +98,8 @@ def session() -> TrainingSession | None:
     s = st.session_state.get(SESSION)
     if s is not None and st.session_state.get(BASE) is base and st.session_state.get(DATA) == data_key(cfg):
         return s
+    if st.session_state.get(REFUSED) == (base, data_key(cfg)):
+        return s  # the data was refused: the last good session stays, the message says why
     st.session_state[PLAYING] = False
     st.session_state.pop(RATES, None)
     try:
@@ -104,10 +107,9 @@ def session() -> TrainingSession | None:
         sc, notes = fit_scenario(base, d.x, d.y, d.task)
     except (DatasetError, ValueError) as e:
         st.session_state[CSV_ERROR] = str(e)
-        st.session_state[SESSION] = None
-        st.session_state[BASE], st.session_state[DATA] = base, data_key(cfg)
-        return None
-    st.session_state[CSV_ERROR] = None
+        st.session_state[REFUSED] = (base, data_key(cfg))
+        return s
+    st.session_state[CSV_ERROR] = st.session_state[REFUSED] = None
     s = new_session(sc, d.x, d.y, d.task)
     st.session_state[BASE], st.session_state[DATA], st.session_state[NOTES] = base, data_key(cfg), notes
     return s

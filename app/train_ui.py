@@ -9,6 +9,7 @@ import streamlit as st
 import app.train_figures as tf
 import app.train_state as ts
 from app.live_chart import live_chart
+from app.ui import plain
 from core.datasets import MAX_CSV_BYTES
 from core.gradcheck import batch_breakdown, gradient_check
 from core.landscape import cost_along, cost_grid, get_param, output_grid, param_info, slope
@@ -52,13 +53,14 @@ def data_panel(s: TrainingSession | None) -> None:
                 st.button("Use these examples", key="tl_use_paste",
                           on_click=lambda: ts.use_csv(st.session_state.get("tl_paste", "")))
         if err := st.session_state.get(ts.CSV_ERROR):
-            st.error(f"These examples cannot be used: {err}")
+            kept = " The lab keeps the previous examples." if s is not None else ""
+            st.error(plain(f"These examples cannot be used: {str(err).rstrip('.')}.{kept}"))
         if s is not None:
             net = "-".join(map(str, s.scenario.layers))
             st.caption(f"{s.N} example(s), task: {s.task}; network {net}, activations "
                        f"{', '.join(s.scenario.activations)}, loss {s.scenario.loss}.")
             for note in st.session_state.get(ts.NOTES) or []:
-                st.info(f"The network was adapted to the data: {note}.")
+                st.info(plain(f"The network was adapted to the data: {note}."))
 
 
 def controls(s: TrainingSession | None) -> None:

@@ -9,12 +9,13 @@ import streamlit as st
 import app.train_state as ts
 import app.train_ui as ui
 from app.state import NOTICE
+from app.ui import plain
 
 st.title("Training lab")
 st.markdown("Train the network on its example or a small data set and watch the cost fall — or, with a "
             "learning rate η that is too large, watch gradient descent jump over the minimum and diverge.")
 if notice := st.session_state.pop(NOTICE, None):
-    st.info(notice)
+    st.info(plain(notice))
 
 session = ts.session()
 ui.data_panel(session)

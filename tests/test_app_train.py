@@ -156,14 +156,17 @@ def test_divergence_is_reported_with_the_step_and_a_smaller_eta(at):
 
 
 def test_bad_csv_upload_is_refused_with_the_row_and_column_then_a_good_one_is_used(at):
+    before = lab(at)
     choose(at, "csv")
     at.get("file_uploader")[0].upload("bad.csv", b"x1,x2,y\n0,0,0\n0,one,1\n", "text/csv").run()
     assert not at.exception
-    assert "row 3, column 2: 'one' is not a number" in at.error[0].value and lab(at) is None
+    assert "row 3, column 2: 'one' is not a number" in at.error[0].value
+    assert "keeps the previous examples" in at.error[0].value and lab(at) is before  # the last good state stays
     at.get("file_uploader")[0].set_value(("good.csv", b"x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,1\n", "text/csv")).run()
     assert not at.error and lab(at).N == 4 and lab(at).task == "binary"
+    good = lab(at)
     at.get("file_uploader")[0].set_value(("pic.csv", b"\x89PNG\xff\xfe\x00", "text/csv")).run()
-    assert "not UTF-8" in at.error[0].value
+    assert "not UTF-8" in at.error[0].value and lab(at) is good
 
 
 def test_pasted_csv_and_a_network_adapted_to_it(at):
