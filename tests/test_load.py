@@ -1,0 +1,231 @@
+"""A class on one server: 12 students at once, each with a different network, stepping through
+the forward pass in their own browser tab.
+
+One server (the README's run command, loopback only) and one headless Chromium with a browser
+context per student, all driven concurrently (Playwright's async API). A third of the students
+pick a preset on the Network screen, a third upload a scenario file, a third open a shared link;
+then each clicks Next several times. Every click must show that student's own next value (a or C
+of ``core.trace`` of their own scenario, 9 significant digits, values unique to that student), no
+Streamlit exception, no JavaScript error, no connection error, and no other student's numbers.
+
+Reports the click-to-render latency (from the click event to the new step's value in the DOM,
+timed inside the page) as p50/p95 and the server's memory per session, in the terminal summary
+and in test-artifacts/load.json. The only time bound is the test's overall timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import statistics
+import time
+
+import pytest
+from _server import ARGS, ARTIFACTS, CHROMIUM, REPORT, need_chromium, streamlit_server
+
+from app.url import encode_scenario
+from core import Scenario, load_preset, load_scenario, trace
+
+pytestmark = pytest.mark.load
+
+N_SESSIONS = 12  # a third each: preset, upload, link
+MAX_CLICKS = 5
+OVERALL_TIMEOUT = 180  # seconds for the whole class, start to finish (the machine may be shared)
+ARRIVAL = 0.3  # seconds between two students opening the app
+PRESETS = ["article000_4-2-2-1", "article001_2-3-1", "article002_3-2-1", "article003_3-4-2"]  # not the default
+BUILT = [[2, 3, 2], [3, 4, 1], [2, 4, 2], [3, 3, 2], [2, 2, 3, 1], [4, 3, 2], [2, 5, 1], [3, 2, 2, 1]]
+
+# the click event's time, recorded in the page before Streamlit's own handler runs
+CLICK_CLOCK = "document.addEventListener('click', () => { window.__bpClick = performance.now(); }, true);"
+# ms from the last click to the moment the page shows `step` and `value` (falsy until then)
+RENDERED = """([step, value]) => {
+  const captions = document.querySelectorAll('[data-testid="stCaptionContainer"]');
+  if (!Array.from(captions).some(e => e.textContent.trim() === step)) return false;
+  const shown = Array.from(document.querySelectorAll('.katex-display')).some(e => e.textContent.includes(value));
+  return shown ? Math.max(performance.now() - window.__bpClick, 0.001) : false;
+}"""
+
+
+def _built(i: int) -> Scenario:
+    """A network a student builds: its own sizes, activations, seed and input."""
+    layers = BUILT[i]
+    acts = ["tanh" if (i + l) % 2 else "sigmoid" for l in range(len(layers) - 2)] + ["sigmoid"]
+    return load_scenario({
+        "name": f"Student {i + 1}'s network", "layers": layers, "activations": acts, "loss": "mse",
+        "init": {"scheme": "xavier", "seed": 100 + i},
+        "x": [round(0.1 * (i + 1) + 0.07 * k, 3) for k in range(layers[0])], "y": [0.5] * layers[-1],
+        "learning_rate": 0.5})
+
+
+def _value(r) -> str:
+    """What the equation card of a forward record shows: a^l_j, or the cost."""
+    return f"{r.a if hasattr(r, 'a') else r.cost:.9g}"
+
+
+def _plan() -> list[dict]:
+    sessions = []
+    for i in range(N_SESSIONS):
+        kind = ("preset", "upload", "link")[i % 3]
+        s = load_preset(PRESETS[i // 3]) if kind == "preset" else _built(i - i // 3 - 1)
+        t = trace(s)
+        steps = t.steps(0)
+        count = steps.phase_start("backward")
+        values = [_value(steps[k]) for k in range(count)]
+        sessions.append(dict(i=i, kind=kind, scenario=s, count=count, clicks=min(MAX_CLICKS, count - 1),
+                             values=values))
+    for a in sessions:  # a leak would show: nobody else's step shows any of these numbers
+        checked = set(a["values"][:a["clicks"] + 1])
+        others = {v for b in sessions if b is not a for v in b["values"]}
+        assert len(checked) == a["clicks"] + 1 and not checked & others, (a["kind"], a["i"])
+    return sessions
+
+
+def _rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
+
+
+async def _idle(page) -> None:
+    """Streamlit's rerun is over and the drawing is there."""
+    await page.locator(".js-plotly-plot").first.wait_for()
+    await page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+
+
+async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], progress: dict,
+                   delay: float = 0) -> dict:
+    await asyncio.sleep(delay)  # students arrive over a few seconds, not in the same millisecond
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    page.set_default_timeout(90_000)
+    page.on("pageerror", lambda e: errors.append(f"student {plan['i']}: {e}"))
+    await page.add_init_script(CLICK_CLOCK)
+    who = f"student {plan['i']} ({plan['kind']})"
+    s, count, values = plan["scenario"], plan["count"], plan["values"]
+    t0 = time.perf_counter()
+    log = progress.setdefault(who, [])
+
+    def mark(what: str) -> None:
+        log.append(f"{time.perf_counter() - t0:.1f}s {what}")
+
+    try:
+        if plan["kind"] == "link":
+            await page.goto(f"{url}/?p=forward&s={encode_scenario(s)}", wait_until="commit")
+        else:
+            await page.goto(url, wait_until="commit")
+            await page.get_by_role("heading", name="1 · Network").wait_for()
+            await _idle(page)
+            mark("network screen")
+            if plan["kind"] == "preset":
+                await page.get_by_role("combobox", name="Preset").click()
+                await page.get_by_role("option", name=s.name, exact=True).click()
+                await page.get_by_text("Loaded the preset", exact=False).wait_for()
+            else:
+                path = tmp_path / f"student_{plan['i']}.json"
+                path.write_text(json.dumps(s.to_dict()), encoding="utf-8")
+                await page.get_by_text("Import or export the scenario as JSON").click()
+                await page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+                await page.get_by_text(f"Opened {path.name}", exact=False).wait_for()
+            mark("network chosen")
+            await _idle(page)
+            await page.get_by_test_id("stSidebarNav").get_by_text("2 · Forward pass", exact=True).click()
+        await page.get_by_role("heading", name="2 · Forward pass").wait_for()
+        await page.wait_for_function(RENDERED.replace("performance.now() - window.__bpClick", "1"),
+                                     arg=[f"Step 1 of {count}", values[0]])
+        opened = time.perf_counter() - t0
+        mark("forward screen, step 1")
+        latencies = []
+        for k in range(1, plan["clicks"] + 1):
+            await _idle(page)
+            await page.wait_for_timeout(random.uniform(200, 600))  # a student reads, then clicks
+            await page.get_by_role("button", name="Next ▶").click()
+            ms = await page.wait_for_function(RENDERED, arg=[f"Step {k + 1} of {count}", values[k]], polling="raf")
+            latencies.append(await ms.json_value())
+            mark(f"step {k + 1}: {latencies[-1]:.0f} ms")
+        await _idle(page)
+        body = await page.evaluate("document.body.textContent")
+        return dict(who=who, page=page, ctx=ctx, opened=opened, latencies=latencies, body=body,
+                    exceptions=await page.get_by_test_id("stException").count())
+    except BaseException:
+        await page.screenshot(path=str(ARTIFACTS / f"load_student_{plan['i']}.png"), full_page=True)
+        raise
+
+
+async def _class(url: str, pid: int, tmp_path) -> tuple[list[dict], dict, list[str]]:
+    from playwright.async_api import async_playwright
+
+    plan = _plan()
+    errors: list[str] = []
+    progress: dict[str, list[str]] = {}
+    server = {"rss_idle_kib": _rss_kib(pid)}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            # one student first, so the one-time imports (SymPy, Plotly) are not counted per session
+            warm = await _student(browser, url, dict(plan[0], i=-1), tmp_path, errors, progress)
+            await warm["ctx"].close()
+            server.update(rss_warm_kib=_rss_kib(pid), cpu_s=_cpu_s(pid), wall_s=time.perf_counter(),
+                          loadavg=os.getloadavg()[0])
+            results = await asyncio.gather(*(_student(browser, url, q, tmp_path, errors, progress, ARRIVAL * q["i"])
+                                             for q in plan))
+            server.update(rss_class_kib=_rss_kib(pid), cpu_s=_cpu_s(pid) - server["cpu_s"],
+                          wall_s=time.perf_counter() - server["wall_s"])
+            for r in results:
+                await r["ctx"].close()
+        except BaseException:
+            (ARTIFACTS / "load_progress.json").write_text(json.dumps(progress, indent=1), encoding="utf-8")
+            raise
+        finally:
+            await browser.close()
+    for q, r in zip(plan, results):
+        r["values"] = set(q["values"][:q["clicks"] + 1])
+    return results, server, errors
+
+
+def test_a_class_of_twelve_on_one_server(tmp_path, request):
+    need_chromium("playwright.async_api")
+    with streamlit_server("server_load.log") as (url, proc):
+        results, server, errors = asyncio.run(asyncio.wait_for(_class(url, proc.pid, tmp_path), OVERALL_TIMEOUT))
+    assert not errors, errors
+    for r in results:
+        assert r["exceptions"] == 0, f"{r['who']} shows a Streamlit exception"
+        assert "Connection error" not in r["body"] and "Traceback" not in r["body"], r["who"]
+        for other in results:  # nobody sees another student's numbers
+            if other is not r:
+                assert not any(v in r["body"] for v in other["values"]), (r["who"], other["who"])
+    clicks = [ms for r in results for ms in r["latencies"]]
+    opened = [r["opened"] for r in results]
+    assert len(clicks) >= 4 * N_SESSIONS
+    n = len(results)
+    report = {
+        "sessions": n, "clicks": len(clicks), "cpus": os.cpu_count(), "load_average_at_start": server["loadavg"],
+        "click_to_render_ms": {"p50": round(statistics.median(clicks)), "p95": round(_pct(clicks, 0.95)),
+                               "max": round(max(clicks))},
+        "open_to_first_step_s": {"p50": round(statistics.median(opened), 1), "max": round(max(opened), 1)},
+        "class_wall_s": round(server["wall_s"], 1),
+        "server_cpu_s": {"class": round(server["cpu_s"], 2), "per_session": round(server["cpu_s"] / n, 2)},
+        "server_rss_mib": {"idle": round(server["rss_idle_kib"] / 1024),
+                           "after_one_session": round(server["rss_warm_kib"] / 1024),
+                           f"with_{n}_more": round(server["rss_class_kib"] / 1024),
+                           "per_session": round((server["rss_class_kib"] - server["rss_warm_kib"]) / 1024 / n, 1)},
+    }
+    (ARTIFACTS / "load.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    c, cpu, mem = report["click_to_render_ms"], report["server_cpu_s"], report["server_rss_mib"]
+    request.config.stash.setdefault(REPORT, []).append(
+        f"load test: {n} concurrent sessions, {len(clicks)} clicks, {report['cpus']} CPUs (load average "
+        f"{server['loadavg']:.1f}): click-to-render p50 {c['p50']} ms, p95 {c['p95']} ms; server "
+        f"{cpu['per_session']} CPU-s and {mem['per_session']} MiB per session (test-artifacts/load.json)")
+    assert c["p95"] < 30_000  # sanity only: a click that takes half a minute is a hang, not a slow class
