@@ -1,16 +1,18 @@
-"""A class on one server: 12 students at once, each with a different network, stepping through
-the forward pass in their own browser tab.
+"""A class on one server: 10 students at once, each with a different network, stepping through
+the forward pass in their own browser.
 
 One server (the README's run command, loopback only) and one headless Chromium with a browser
-context per student, all driven concurrently (Playwright's async API). A third of the students
-pick a preset on the Network screen, a third upload a scenario file, a third open a shared link;
-then each clicks Next several times. Every click must show that student's own next value (a or C
+context (own cookies, own Streamlit session) per student, all driven concurrently (Playwright's
+async API). In turn the students pick a preset on the Network screen, upload a scenario file of
+their own, or open a shared link to their own network; then each clicks Next several times. Every click must show that student's own next value (a or C
 of ``core.trace`` of their own scenario, 9 significant digits, values unique to that student), no
 Streamlit exception, no JavaScript error, no connection error, and no other student's numbers.
 
 Reports the click-to-render latency (from the click event to the new step's value in the DOM,
-timed inside the page) as p50/p95 and the server's memory per session, in the terminal summary
-and in test-artifacts/load.json. The only time bound is the test's overall timeout.
+timed inside the page) as p50/p95, and the server's CPU time and memory per session, in the terminal
+summary and in test-artifacts/load.json. The browsers share the machine's cores with the server, so
+the latencies are an upper bound for a class on their own laptops. No timed assertion beyond a
+generous hang bound; the whole test is bounded by OVERALL_TIMEOUT.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from core import Scenario, load_preset, load_scenario, trace
 
 pytestmark = pytest.mark.load
 
-N_SESSIONS = 12  # a third each: preset, upload, link
+N_SESSIONS = 10  # in turn: preset, upload, link
 MAX_CLICKS = 5
-OVERALL_TIMEOUT = 180  # seconds for the whole class, start to finish (the machine may be shared)
+OVERALL_TIMEOUT = 240  # seconds for the whole class, start to finish (about 30 s on an idle 2-core machine)
 ARRIVAL = 0.3  # seconds between two students opening the app
 PRESETS = ["article000_4-2-2-1", "article001_2-3-1", "article002_3-2-1", "article003_3-4-2"]  # not the default
 BUILT = [[2, 3, 2], [3, 4, 1], [2, 4, 2], [3, 3, 2], [2, 2, 3, 1], [4, 3, 2], [2, 5, 1], [3, 2, 2, 1]]
@@ -100,15 +102,14 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 async def _idle(page) -> None:
-    """Streamlit's rerun is over and the drawing is there."""
-    await page.locator(".js-plotly-plot").first.wait_for()
+    """Streamlit's rerun is over (the page may still be drawing)."""
     await page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
 
 
-async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], progress: dict,
+async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], progress: dict, pages: dict,
                    delay: float = 0) -> dict:
     await asyncio.sleep(delay)  # students arrive over a few seconds, not in the same millisecond
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx = await browser.new_context(viewport={"width": 1024, "height": 768})
     page = await ctx.new_page()
     page.set_default_timeout(90_000)
     page.on("pageerror", lambda e: errors.append(f"student {plan['i']}: {e}"))
@@ -117,6 +118,7 @@ async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], p
     s, count, values = plan["scenario"], plan["count"], plan["values"]
     t0 = time.perf_counter()
     log = progress.setdefault(who, [])
+    pages[who] = page
 
     def mark(what: str) -> None:
         log.append(f"{time.perf_counter() - t0:.1f}s {what}")
@@ -159,50 +161,71 @@ async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], p
         body = await page.evaluate("document.body.textContent")
         return dict(who=who, page=page, ctx=ctx, opened=opened, latencies=latencies, body=body,
                     exceptions=await page.get_by_test_id("stException").count())
-    except BaseException:
+    except Exception:
         await page.screenshot(path=str(ARTIFACTS / f"load_student_{plan['i']}.png"), full_page=True)
         raise
 
 
 async def _class(url: str, pid: int, tmp_path) -> tuple[list[dict], dict, list[str]]:
+    """Every student's result, the server's figures, and any JavaScript error; fails after OVERALL_TIMEOUT
+    with each unfinished student's progress and a screenshot of their page."""
     from playwright.async_api import async_playwright
 
+    deadline = time.perf_counter() + OVERALL_TIMEOUT
     plan = _plan()
     errors: list[str] = []
     progress: dict[str, list[str]] = {}
+    pages: dict = {}
     server = {"rss_idle_kib": _rss_kib(pid)}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:
             # one student first, so the one-time imports (SymPy, Plotly) are not counted per session
-            warm = await _student(browser, url, dict(plan[0], i=-1), tmp_path, errors, progress)
+            warm = await asyncio.wait_for(_student(browser, url, dict(plan[0], i=-1), tmp_path, errors, progress,
+                                                   pages), OVERALL_TIMEOUT / 2)
             await warm["ctx"].close()
             server.update(rss_warm_kib=_rss_kib(pid), cpu_s=_cpu_s(pid), wall_s=time.perf_counter(),
                           loadavg=os.getloadavg()[0])
-            results = await asyncio.gather(*(_student(browser, url, q, tmp_path, errors, progress, ARRIVAL * q["i"])
-                                             for q in plan))
+            tasks = {q["i"]: asyncio.create_task(_student(browser, url, q, tmp_path, errors, progress, pages,
+                                                          ARRIVAL * q["i"])) for q in plan}
+            done, pending = await asyncio.wait(tasks.values(), timeout=max(1.0, deadline - time.perf_counter()),
+                                               return_when=asyncio.FIRST_EXCEPTION)
+            failed = [t for t in done if t.exception() is not None]
+            if failed:
+                for t in pending:
+                    t.cancel()
+                raise failed[0].exception()
+            if pending:
+                stuck = {who: progress[who] for who, page in pages.items() if who in progress}
+                for who, page in pages.items():
+                    if not page.is_closed():
+                        await page.screenshot(path=str(ARTIFACTS / f"load_{who.split(' (')[0]}.png"))
+                for t in pending:
+                    t.cancel()
+                pytest.fail(f"the class did not finish in {OVERALL_TIMEOUT} s: {len(pending)} students still "
+                            f"waiting; progress: {json.dumps(stuck)}")
+            results = [tasks[q["i"]].result() for q in plan]
             server.update(rss_class_kib=_rss_kib(pid), cpu_s=_cpu_s(pid) - server["cpu_s"],
                           wall_s=time.perf_counter() - server["wall_s"])
             for r in results:
                 await r["ctx"].close()
-        except BaseException:
-            (ARTIFACTS / "load_progress.json").write_text(json.dumps(progress, indent=1), encoding="utf-8")
-            raise
         finally:
+            (ARTIFACTS / "load_progress.json").write_text(json.dumps(progress, indent=1), encoding="utf-8")
             await browser.close()
     for q, r in zip(plan, results):
         r["values"] = set(q["values"][:q["clicks"] + 1])
     return results, server, errors
 
 
-def test_a_class_of_twelve_on_one_server(tmp_path, request):
+def test_a_class_of_ten_on_one_server(tmp_path, request):
     need_chromium("playwright.async_api")
     with streamlit_server("server_load.log") as (url, proc):
-        results, server, errors = asyncio.run(asyncio.wait_for(_class(url, proc.pid, tmp_path), OVERALL_TIMEOUT))
+        results, server, errors = asyncio.run(_class(url, proc.pid, tmp_path))
     assert not errors, errors
     for r in results:
         assert r["exceptions"] == 0, f"{r['who']} shows a Streamlit exception"
-        assert "Connection error" not in r["body"] and "Traceback" not in r["body"], r["who"]
+        for bad in ("Connection error", "Traceback", "hit a problem it could not show"):
+            assert bad not in r["body"], (r["who"], bad)
         for other in results:  # nobody sees another student's numbers
             if other is not r:
                 assert not any(v in r["body"] for v in other["values"]), (r["who"], other["who"])
