@@ -262,4 +262,4 @@ def test_a_class_of_ten_on_one_server(tmp_path, request):
         f"{report['one_student_alone']['click_to_render_ms_p50']} ms); server "
         f"{report['one_student_alone']['server_cpu_ms_per_click']} CPU-ms per click, {cpu['per_session']} CPU-s "
         f"and {mem['per_session']} MiB per session (test-artifacts/load.json)")
-    assert c["p95"] < 30_000  # sanity only: a click that takes half a minute is a hang, not a slow class
+    assert c["p95"] < 60_000  # sanity only: a click that takes a minute is a hang, not a slow class
