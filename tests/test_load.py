@@ -121,6 +121,7 @@ async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], p
     t0 = time.perf_counter()
     log = progress.setdefault(who, [])
     pages[who] = page
+    think = random.Random(plan["i"])
 
     def mark(what: str) -> None:
         log.append(f"{time.perf_counter() - t0:.1f}s {what}")
@@ -156,7 +157,7 @@ async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], p
         cpu0 = _cpu_s(pid) if pid else 0.0
         for k in range(1, plan["clicks"] + 1):
             await _idle(page)
-            await page.wait_for_timeout(random.uniform(200, 600))  # a student reads, then clicks
+            await page.wait_for_timeout(think.uniform(200, 600))  # a student reads, then clicks
             await page.get_by_role("button", name="Next ▶").click()
             ms = await page.wait_for_function(RENDERED, arg=[f"Step {k + 1} of {count}", values[k]], polling="raf")
             latencies.append(await ms.json_value())
@@ -206,7 +207,7 @@ async def _class(url: str, pid: int, tmp_path) -> tuple[list[dict], dict, list[s
                 stuck = {who: progress[who] for who, page in pages.items() if who in progress}
                 for who, page in pages.items():
                     if not page.is_closed():
-                        await page.screenshot(path=str(ARTIFACTS / f"load_{who.split(' (')[0]}.png"))
+                        await page.screenshot(path=str(ARTIFACTS / f"load_{who.split(' (')[0].replace(' ', '_')}.png"))
                 for t in pending:
                     t.cancel()
                 pytest.fail(f"the class did not finish in {OVERALL_TIMEOUT} s: {len(pending)} students still "
