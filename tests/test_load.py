@@ -12,8 +12,8 @@ Streamlit exception, a JavaScript error, a connection error or another student's
 Reports the click-to-render latency (from the click event to the new step's value in the DOM,
 timed inside the page) as p50/p95, and the server's CPU time and memory per session, in the terminal
 summary and in test-artifacts/load.json. The browsers share the machine's cores with the server, so
-the latencies are an upper bound for a class on their own laptops. No timed assertion beyond a
-generous hang bound; the whole test is bounded by OVERALL_TIMEOUT.
+the latencies are an upper bound for a class on their own laptops. No timed assertion: a hang
+fails at OVERALL_TIMEOUT, with every unfinished student's progress and a screenshot.
 """
 
 from __future__ import annotations
@@ -263,4 +263,3 @@ def test_a_class_of_ten_on_one_server(tmp_path, request):
         f"{report['one_student_alone']['click_to_render_ms_p50']} ms); server "
         f"{report['one_student_alone']['server_cpu_ms_per_click']} CPU-ms per click, {cpu['per_session']} CPU-s "
         f"and {mem['per_session']} MiB per session (test-artifacts/load.json)")
-    assert c["p95"] < 60_000  # sanity only: a click that takes a minute is a hang, not a slow class
