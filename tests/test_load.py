@@ -35,7 +35,7 @@ pytestmark = pytest.mark.load
 
 N_SESSIONS = 10  # in turn: preset, upload, link
 MAX_CLICKS = 5
-OVERALL_TIMEOUT = 300  # seconds for the whole class (about 40 s on an idle 2-core machine; CI may be shared)
+OVERALL_TIMEOUT = 300  # seconds for the whole class (1.5–3.5 min on the shared 2-core machine at load average 3–30)
 ARRIVAL = 0.3  # seconds between two students opening the app
 PRESETS = ["article000_4-2-2-1", "article001_2-3-1", "article002_3-2-1", "article003_3-4-2"]  # not the default
 BUILT = [[2, 3, 2], [3, 4, 1], [2, 4, 2], [3, 3, 2], [2, 2, 3, 1], [4, 3, 2], [2, 5, 1], [3, 2, 2, 1]]
