@@ -20,3 +20,11 @@ def app():
 
     at.goto = goto
     return at.run()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Figures a test measured (e.g. the load test's latencies), printed after the results."""
+    from _server import REPORT
+
+    for line in config.stash.get(REPORT, []):
+        terminalreporter.write_line(line)

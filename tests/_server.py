@@ -1,0 +1,74 @@
+"""The app's server and Debian's Chromium for the browser tests (test_browser, test_load).
+
+``streamlit_server()`` starts the README's run command on a free loopback port and stops it
+afterwards; ``need_chromium()`` skips locally (fails in CI) when /usr/bin/chromium is missing.
+No browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+REPORT = pytest.StashKey[list]()  # lines for the terminal summary (conftest prints them)
+
+
+def need_chromium(api: str = "playwright.sync_api") -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("/usr/bin/chromium is missing in CI: .ci/run should have installed it (apt chromium)")
+        pytest.skip("no /usr/bin/chromium here: install Debian's chromium (apt) to run the browser test")
+    pytest.importorskip(api)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(log_name: str = "server.log") -> Iterator[tuple[str, subprocess.Popen]]:
+    """(url, process) of the app served on 127.0.0.1 at a free port, until the block ends."""
+    port = _free_port()
+    # the README's run command (what `make run` runs), on a free port, loopback only
+    cmd = [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / log_name, "w")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                pytest.fail(f"the server did not start: see {ARTIFACTS / log_name}")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
