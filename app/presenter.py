@@ -18,7 +18,7 @@ HINT = "Keys: ← previous · → next · Home first step · P presenter mode"
 CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 3.75rem; }
 .katex-display > .katex { font-size: 2.1em !important; }
 .katex { font-size: 1.5em; }
 [data-testid="stMarkdownContainer"] p { font-size: 1.45rem; }

@@ -61,7 +61,7 @@ def stepper(phase: str, n_steps: int) -> int:
     """Previous / Next / Reset and a step slider; returns the current step (0-based)."""
     i = max(0, min(state.step(phase), n_steps - 1))
     state.set_step(phase, i)
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 5], vertical_alignment="center")
+    c1, c2, c3, c4 = st.columns([1, 1, 1.25, 4.75], vertical_alignment="center")
     c1.button("◀ Previous", key=f"{phase}_prev", disabled=i == 0, on_click=_stepper_move,
               args=(phase, n_steps, -1), width="stretch", shortcut=KEYS["previous"])
     c2.button("Next ▶", key=f"{phase}_next", disabled=i == n_steps - 1, on_click=_stepper_move,
@@ -88,7 +88,7 @@ def pick_stepper(options: list, state_key: str, prefix: str) -> None:
     step screens' keys; Next from nothing chosen picks the first."""
     value = st.session_state.get(state_key)
     i = options.index(value) if value in options else -1
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 5], vertical_alignment="center")
+    c1, c2, c3, c4 = st.columns([1, 1, 1.25, 4.75], vertical_alignment="center")
     c1.button("◀ Previous", key=f"{prefix}_prev", disabled=i <= 0, on_click=_pick_move,
               args=(options, state_key, -1), width="stretch", shortcut=KEYS["previous"])
     c2.button("Next ▶", key=f"{prefix}_next", disabled=i == len(options) - 1, on_click=_pick_move,
