@@ -45,9 +45,13 @@ def test_keys_presenter_mode_and_a_click_on_a_neuron(server, browser):  # noqa: 
         expect(page).to_have_url(re.compile(r"[?&]step=2\b"), timeout=20_000)
         page.keyboard.press("Home")
         _step(page, 1)
+        page.get_by_role("slider").first.focus()  # → on the focused slider: one step, not two
         page.keyboard.press("ArrowRight")
         _step(page, 2)
         _idle(page)
+        page.wait_for_timeout(1500)
+        _step(page, 2)
+        page.get_by_role("heading", name="2 · Forward pass").click()
 
         page.locator(".katex-display").first.wait_for()
         size0, height0 = page.evaluate(FONT)
