@@ -46,8 +46,8 @@ with left:
         u0 = stepping.phase_range(steps, "update")[0]
         options = list(range(u0, len(steps)))
         names = {g: weight_name(steps[g].l, steps[g].j, steps[g].k) for g in options}
-        ui.pick_stepper(options, state.UPDATE_PICK, "update")
         g = ui.bound_select("Show the update of one parameter", options, state.UPDATE_PICK, names.get, "update_select")
+        ui.pick_stepper(options, state.UPDATE_PICK, "update")
         if g is not None:
             ui.equation_card(equations.step_equation(key, n, g))
 with right:
