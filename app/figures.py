@@ -165,7 +165,7 @@ def network_figure(
             marker=dict(size=14, color="rgba(0,0,0,0)"), showlegend=False, name="edge labels"))
 
     # nodes: one trace, colour by state; labels above each node
-    nx, ny, ncol, nline, nwidth, ntext, nhover = [], [], [], [], [], [], []
+    nx, ny, ncol, nline, nwidth, ntext, nhover, nid = [], [], [], [], [], [], [], []
     active = set(active_nodes)
     for l in range(1, L + 1):
         for j in range(layers[l - 1]):
@@ -178,9 +178,11 @@ def network_figure(
             nwidth.append(4 if (l, j) in active else 1.5)
             ntext.append("" if node_labels is None else node_labels[l - 1][j])
             nhover.append(f"neuron {j + 1} of layer {l}")
+            nid.append([l, j])  # a click on the neuron jumps to its step
     fig_traces.append(dict(type="scatter",
         x=nx, y=ny, mode="markers+text", text=ntext, textposition="top center", hovertext=nhover,
-        hoverinfo="text", textfont=dict(size=13 if compact(layers) else 18),
+        hoverinfo="text", textfont=dict(size=13 if compact(layers) else 18), customdata=nid,
+        unselected=dict(marker=dict(opacity=1)),
         marker=dict(size=24 if small else 38, color=ncol, line=dict(color=nline, width=nwidth)),
         showlegend=False, name="neurons"))
     marked = [(l, j, m) for l, row in enumerate(node_marks or (), 2) for j, m in enumerate(row) if m]

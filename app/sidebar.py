@@ -1,10 +1,10 @@
-"""The sidebar every screen shares: the current network, the example, the handout, sharing."""
+"""The sidebar every screen shares: presenter mode, the current network, the example, the handout, sharing."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import equations, state
+from app import equations, presenter, state
 from app.ui import plain
 
 
@@ -14,7 +14,10 @@ def _example_changed(key: str) -> None:
 
 def render(page: str) -> None:
     s = state.current_scenario()
+    presenter.apply()  # presenter mode: hides this sidebar, shows its way out on the screen
     with st.sidebar:
+        if not presenter.on():
+            presenter.sidebar_button()
         st.markdown(f"**Network** {'-'.join(map(str, s.layers))}" + (f" — {plain(s.name[:80])}" if s.name else ""))
         st.caption(plain(f"activations {', '.join(s.activations)} · cost {s.loss} · η = {s.learning_rate:g}"))
         if len(s.x) > 1:

@@ -27,6 +27,7 @@ EXAMPLE = "bp_example"  # which example of a batch is stepped through
 SELECTED = "bp_selected"  # the weight whose chain-rule card the backward screen shows
 UPDATE_PICK = "bp_update_pick"  # the parameter whose update equation the update screen shows
 MISTAKE = "bp_mistake"  # the update screen's "updated output weights by mistake" switch
+PRESENTER = "bp_presenter"  # presenter mode: larger equations, no sidebar (``pm=1`` in the URL)
 URL_READ = "bp_url_read"  # the URL was read (once per session)
 START_PAGE = "bp_start_page"  # the screen a shared link asked for
 DEFAULT_PRESET = "classic_2-2-2"
@@ -146,6 +147,7 @@ def read_url() -> str | None:
     set_example(link.example if link.scenario is not None and link.example < len(link.scenario.x) else 0)
     if link.page in STEP_PAGES and link.step is not None:
         set_step(link.page, link.step)
+    st.session_state[PRESENTER] = params.get("pm") == "1"
     st.session_state[START_PAGE] = link.page
     return link.page
 
@@ -156,6 +158,8 @@ def write_url(page: str) -> None:
     step_ = step(page) if page in STEP_PAGES else None
     want = url.encode_params(scenario_key(), s, page, step_, view(), example(),
                              default_key=_default_key())
+    if st.session_state.get(PRESENTER):
+        want["pm"] = "1"
     try:
         have = {k: st.query_params.get(k) for k in st.query_params}
         if have != want:

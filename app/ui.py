@@ -9,6 +9,7 @@ import streamlit as st
 from app import equations, state
 from app.equations import Eq
 from app.figures import ACTIVE, DONE, NEGATIVE, POSITIVE, network_figure
+from app.presenter import HINT, KEYS
 
 
 def _swatch(colour: str, text: str, node: bool = False) -> str:
@@ -60,20 +61,42 @@ def stepper(phase: str, n_steps: int) -> int:
     """Previous / Next / Reset and a step slider; returns the current step (0-based)."""
     i = max(0, min(state.step(phase), n_steps - 1))
     state.set_step(phase, i)
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 5], vertical_alignment="center")
+    c1, c2, c3, c4 = st.columns([1, 1, 1.25, 4.75], vertical_alignment="center")
     c1.button("◀ Previous", key=f"{phase}_prev", disabled=i == 0, on_click=_stepper_move,
-              args=(phase, n_steps, -1), width="stretch")
+              args=(phase, n_steps, -1), width="stretch", shortcut=KEYS["previous"])
     c2.button("Next ▶", key=f"{phase}_next", disabled=i == n_steps - 1, on_click=_stepper_move,
-              args=(phase, n_steps, 1), type="primary", width="stretch")
+              args=(phase, n_steps, 1), type="primary", width="stretch", shortcut=KEYS["next"])
     c3.button("⟲ Reset", key=f"{phase}_reset", on_click=_stepper_move, args=(phase, n_steps, None),
-              width="stretch")
+              width="stretch", shortcut=KEYS["reset"], help="Back to the first step")
     if n_steps > 1:
         key = f"{phase}_slider_{state.view()}"
         st.session_state[key] = i + 1
         c4.slider("Step", 1, n_steps, key=key, on_change=_slider_moved, args=(phase, key),
                   label_visibility="collapsed")
-    c4.caption(f"Step {i + 1} of {n_steps}")
+    c4.caption(f"Step {i + 1} of {n_steps}", help=HINT)
     return i
+
+
+def _pick_move(options: list, state_key: str, delta: int | None) -> None:
+    value = st.session_state.get(state_key)
+    i = options.index(value) + delta if delta is not None and value in options else 0
+    st.session_state[state_key] = options[max(0, min(i, len(options) - 1))]
+
+
+def pick_stepper(options: list, state_key: str, prefix: str) -> None:
+    """Previous / Next / First over ``options`` (the value lives under ``state_key``), with the
+    step screens' keys; Next from nothing chosen picks the first. Compact: it sits in a column."""
+    value = st.session_state.get(state_key)
+    i = options.index(value) if value in options else -1
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 2.2], vertical_alignment="center")
+    c1.button("◀", key=f"{prefix}_prev", disabled=i <= 0, on_click=_pick_move, args=(options, state_key, -1),
+              width="stretch", shortcut=KEYS["previous"], help="Previous parameter")
+    c2.button("▶", key=f"{prefix}_next", disabled=i == len(options) - 1, on_click=_pick_move,
+              args=(options, state_key, 1), type="primary", width="stretch", shortcut=KEYS["next"],
+              help="Next parameter")
+    c3.button("⟲", key=f"{prefix}_reset", on_click=_pick_move, args=(options, state_key, None),
+              width="stretch", shortcut=KEYS["reset"], help="The first parameter")
+    c4.caption(f"Parameter {i + 1} of {len(options)}" if i >= 0 else "Step through the parameters", help=HINT)
 
 
 def _view_changed(key: str, phase: str) -> None:
@@ -135,30 +158,50 @@ def equations_missing() -> bool:
 PICKS = "bp_picks"  # clicks on the drawing so far: each redraws it fresh
 
 
-def _picked(key: str) -> None:
-    """A click on a weight's label in the drawing selects that weight (its chain-rule card shows)."""
-    try:
-        layers = state.current_scenario().layers
-        for p in st.session_state[key]["selection"]["points"]:
-            l, j, k = (int(v) for v in p["customdata"])
-            if 2 <= l <= len(layers) and 0 <= j < layers[l - 1] and 0 <= k < layers[l - 2]:
-                st.session_state[state.SELECTED] = (l, j, k)
-                st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
-                return
-    except (KeyError, TypeError, ValueError):
-        return  # a click on a neuron or an edge, not a label: nothing to pick
+def _picked(key: str, phase: str) -> None:
+    """A click on a neuron or on a weight's label in the drawing jumps to its step (``stepping.jump``);
+    on the backward screen a weight's chain-rule card shows too."""
+    from app import stepping
+
+    points = (st.session_state.get(key) or {}).get("selection", {}).get("points", [])
+    s = state.current_scenario()
+    for p in points:
+        target = stepping.click_target(p.get("customdata"), s.layers)
+        if target is None:
+            continue  # an edge's line or a marker without a target: nothing to jump to
+        if phase == "backward" and len(target) == 3:
+            st.session_state[state.SELECTED] = target
+        g = stepping.jump(state.current_trace().steps(state.example()), phase, state.view(), target)
+        if g is not None:
+            if phase == "update":
+                st.session_state[state.UPDATE_PICK] = g
+            else:
+                state.set_step(phase, g)
+        st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
+        return
 
 
-def drawing(kwargs: dict, key: str, legend: str | None = None, pick: bool = False) -> None:
-    """The network drawing; with ``pick``, clicking a weight's label selects it."""
+def drawing(kwargs: dict, key: str, legend: str | None = None, pick: str | None = None) -> None:
+    """The network drawing; with ``pick`` (the screen's phase), clicking a neuron or a weight's label
+    jumps to its step."""
     if pick:
         kwargs = dict(kwargs, revision=st.session_state.get(PICKS, 0))
     st.plotly_chart(network_figure(state.current_scenario().layers, **kwargs), key=key,
                     config={"modeBarButtons": [["toImage"]], "displaylogo": False,  # camera only: saves a PNG
                             "toImageButtonOptions": {"format": "png", "filename": "network", "scale": 2}},
                     theme="streamlit",
-                    **(dict(on_select=partial(_picked, key), selection_mode="points") if pick else {}))
+                    **(dict(on_select=partial(_picked, key, pick), selection_mode="points") if pick else {}))
     st.markdown(LEGEND.get(legend or kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed
+    if pick:
+        st.caption(CLICK_HINT[pick])
+
+
+CLICK_HINT = {
+    "forward": "Click a neuron (or a weight's number) to jump to that neuron's step.",
+    "backward": "Click a neuron for its δ step, or a weight's number for its ∂C/∂w step and its chain rule "
+                "(its edge turns dotted).",
+    "update": "Click a weight's number for its update, or a neuron for its bias's update.",
+}
 
 
 def notation_expander() -> None:

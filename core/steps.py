@@ -133,6 +133,22 @@ class Steps(Sequence):
         first = {"forward": "neuron", "backward": "dC_da", "update": "update_w"}[phase]
         return next(s for s, (kind, _, _) in zip(self._starts, self._segs) if kind == first)
 
+    def index_of(self, kind: str, l: int, j: int = 0, k: int | None = None) -> int:
+        """The index of a record: ``kind`` is 'neuron', 'cost', 'dC_da', 'delta', 'dC_dw', 'dC_db',
+        'update_w' or 'update_b'; (l, j, k) as in the records (k only for 'dC_dw' and 'update_w').
+        Raises IndexError for a record the network does not have."""
+        layers = self.trace.scenario.layers
+        for start, (kind_, l_, _) in zip(self._starts, self._segs):
+            if kind_ != kind or (l_ != l and kind != "cost"):
+                continue
+            if kind == "cost":
+                return start
+            two = kind in ("dC_dw", "update_w")
+            if (k is None) == two or not 0 <= j < layers[l - 1] or (two and not 0 <= k < layers[l - 2]):
+                break
+            return start + (j * layers[l - 2] + k if two else j)
+        raise IndexError(f"no {kind} step for layer {l}, neuron {j}" + ("" if k is None else f", input {k}"))
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]

@@ -33,8 +33,7 @@ with left:
 with right:
     picked = st.session_state.get(state.SELECTED)
     ui.drawing(dict(stepping.backward_drawing(t, n, view, i).kwargs, picked_edge=picked if picked and picked[2]
-                    is not None else None), key="backward_fig", pick=True)
-    st.caption("Click a weight's number in the drawing to see its chain rule below (its edge turns dotted).")
+                    is not None else None), key="backward_fig", pick="backward")
 
 st.subheader("Any weight's chain rule")
 options = [(l, j, k) for l in range(2, L + 1) for j in range(s.layers[l - 1]) for k in range(s.layers[l - 2])]

@@ -28,5 +28,5 @@ with left:
     if i == count - 1:  # the last step of either view is the cost
         st.metric("Cost C of this example", f"{t.costs[n]:.9g}")
 with right:
-    ui.drawing(stepping.forward_drawing(t, n, view, i).kwargs, key="forward_fig")
+    ui.drawing(stepping.forward_drawing(t, n, view, i).kwargs, key="forward_fig", pick="forward")
 ui.notation_expander()

@@ -48,10 +48,11 @@ with left:
         options = list(range(u0, len(steps)))
         names = {g: weight_name(steps[g].l, steps[g].j, steps[g].k) for g in options}
         g = ui.bound_select("Show the update of one parameter", options, state.UPDATE_PICK, names.get, "update_select")
+        ui.pick_stepper(options, state.UPDATE_PICK, "update")
         if g is not None:
             ui.equation_card(equations.step_equation(key, n, g))
 with right:
-    ui.drawing(stepping.update_drawing(t).kwargs, key="update_fig")
+    ui.drawing(stepping.update_drawing(t).kwargs, key="update_fig", pick="update")
 
 st.subheader("Every gradient uses the old weights")
 wrong = ui.bound_toggle("Show what happens if the hidden gradients used the already-updated weights (a mistake)",

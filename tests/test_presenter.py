@@ -1,0 +1,207 @@
+"""Presenter controls: the step index of a clicked neuron or edge (core and app), the keyboard
+shortcuts on the step buttons, presenter mode, and a click on the drawing simulated in AppTest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from app import stepping
+from app.figures import network_figure
+from core import load_preset, trace
+from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
+
+# The teaching order of the classic 2-2-2 network, written out by hand (35 records): forward
+# neurons of layer 2 then 3, the cost, ∂C/∂a³, then per layer from the output back δ, ∂C/∂w
+# (row-major j, k), ∂C/∂b, then the updates layer by layer, weights before biases.
+CLASSIC = (
+    [("neuron", 2, 0, None), ("neuron", 2, 1, None), ("neuron", 3, 0, None), ("neuron", 3, 1, None),
+     ("cost", 3, 0, None), ("dC_da", 3, 0, None), ("dC_da", 3, 1, None),
+     ("delta", 3, 0, None), ("delta", 3, 1, None),
+     ("dC_dw", 3, 0, 0), ("dC_dw", 3, 0, 1), ("dC_dw", 3, 1, 0), ("dC_dw", 3, 1, 1),
+     ("dC_db", 3, 0, None), ("dC_db", 3, 1, None),
+     ("delta", 2, 0, None), ("delta", 2, 1, None),
+     ("dC_dw", 2, 0, 0), ("dC_dw", 2, 0, 1), ("dC_dw", 2, 1, 0), ("dC_dw", 2, 1, 1),
+     ("dC_db", 2, 0, None), ("dC_db", 2, 1, None),
+     ("update_w", 2, 0, 0), ("update_w", 2, 0, 1), ("update_w", 2, 1, 0), ("update_w", 2, 1, 1),
+     ("update_b", 2, 0, None), ("update_b", 2, 1, None),
+     ("update_w", 3, 0, 0), ("update_w", 3, 0, 1), ("update_w", 3, 1, 0), ("update_w", 3, 1, 1),
+     ("update_b", 3, 0, None), ("update_b", 3, 1, None)])
+KIND = {NeuronStep: "neuron", CostStep: "cost", OutputGradStep: "dC_da", DeltaStep: "delta",
+        WeightGradStep: "dC_dw", BiasGradStep: "dC_db"}
+
+
+@pytest.fixture(scope="module")
+def classic():
+    return trace(load_preset("classic_2-2-2")).steps(0)
+
+
+def test_index_of_follows_the_hand_written_teaching_order(classic):
+    assert len(classic) == len(CLASSIC)
+    for i, (kind, l, j, k) in enumerate(CLASSIC):
+        assert classic.index_of(kind, l, j, k) == i, (kind, l, j, k)
+
+
+@pytest.mark.parametrize("preset", ["xor_2-4-1", "article003_3-4-2", "article000_4-2-2-1"])
+def test_index_of_finds_every_record_where_it_is(preset):
+    steps = trace(load_preset(preset)).steps(0)
+    for i, r in enumerate(steps):
+        if isinstance(r, UpdateStep):
+            kind = "update_b" if r.k is None else "update_w"
+        else:
+            kind = KIND[type(r)]
+        g = steps.index_of(kind, getattr(r, "l", len(steps.trace.scenario.layers)), getattr(r, "j", 0),
+                           getattr(r, "k", None))
+        assert g == i
+
+
+@pytest.mark.parametrize("args", [("neuron", 1, 0), ("neuron", 2, 2), ("delta", 4, 0), ("dC_dw", 3, 0, 2),
+                                  ("dC_dw", 3, 0), ("delta", 3, 0, 1), ("update_w", 2, -1, 0), ("nope", 2, 0)])
+def test_index_of_refuses_a_record_the_network_does_not_have(classic, args):
+    with pytest.raises(IndexError):
+        classic.index_of(*args)
+
+
+def test_click_target_reads_a_neuron_or_an_edge_and_nothing_else():
+    layers = (2, 2, 2)
+    assert stepping.click_target([3, 1], layers) == (3, 1)
+    assert stepping.click_target([1, 0], layers) == (1, 0)
+    assert stepping.click_target(["2", "1", "0"], layers) == (2, 1, 0)
+    for bad in (None, [], [3], [4, 0], [3, 2], [1, 0, 0], [2, 0, 2], "ab", [2, "x"], [0, 0], [2, 0, 0, 0]):
+        assert stepping.click_target(bad, layers) is None, bad
+
+
+def test_jump_opens_the_clicked_things_step_on_each_screen(classic):
+    b0 = classic.phase_start("backward")  # 5, per CLASSIC
+    assert b0 == 5
+    assert stepping.jump(classic, "forward", "neuron", (3, 1)) == 3  # z³₂, a³₂
+    assert stepping.jump(classic, "forward", "neuron", (2, 1, 0)) == 1  # w²₂₁ feeds neuron 2 of layer 2
+    assert stepping.jump(classic, "forward", "neuron", (1, 0)) is None  # an input has no step
+    assert stepping.jump(classic, "backward", "neuron", (2, 0)) == 15 - b0  # δ²₁
+    assert stepping.jump(classic, "backward", "neuron", (3, 0, 1)) == 10 - b0  # ∂C/∂w³₁₂
+    assert stepping.jump(classic, "update", "neuron", (2, 1, 0)) == 25  # w²₂₁'s update (global index)
+    assert stepping.jump(classic, "update", "neuron", (3, 1)) == 34  # b³₂'s update
+    assert stepping.jump(classic, "forward", "matrix", (3, 0)) == 1  # forward layers 2, 3, then the cost
+    assert stepping.jump(classic, "backward", "matrix", (2, 1, 1)) == 1  # backward layers 3, 2
+    for phase in ("forward", "backward"):  # the mapped steps are the records the screens show
+        start = stepping.phase_range(classic, phase)[0]
+        r = classic[start + stepping.jump(classic, phase, "neuron", (3, 1))]
+        assert (r.l, r.j) == (3, 1) and isinstance(r, NeuronStep if phase == "forward" else DeltaStep)
+
+
+def test_network_figure_marks_every_neuron_and_edge_label_with_what_a_click_hits():
+    layers = (3, 2, 1)
+    fig = network_figure(layers, edge_labels=[[["1"] * 3] * 2, [["2"] * 2]])
+    by_name = {t.name: t for t in fig.data}
+    assert [list(c) for c in by_name["neurons"].customdata] == [
+        [1, 0], [1, 1], [1, 2], [2, 0], [2, 1], [3, 0]]
+    assert [list(c) for c in by_name["edge labels"].customdata] == [
+        [2, 0, 0], [2, 0, 1], [2, 0, 2], [2, 1, 0], [2, 1, 1], [2, 1, 2], [3, 0, 0], [3, 0, 1]]
+
+
+# ---- the app -----------------------------------------------------------------------------
+
+def _click_chart(at, key: str, customdata):
+    """Simulate a click on a point of the plotly chart ``key``: AppTest has no plotly widget, so
+    send the selection the browser would send (Streamlit's widget state JSON) with the next run."""
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))
+    states = at._tree.get_widget_states()
+    value = {"selection": {"points": [{"curve_number": 0, "point_number": 0, "point_index": 0,
+                                       "customdata": customdata}],
+                           "point_indices": [0], "box": [], "lasso": []}}
+    states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps(value)))
+    return at._run(states)
+
+
+def _step_caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Step "))
+
+
+def test_step_buttons_carry_the_documented_keys(app):
+    from app.presenter import KEYS
+
+    for page in ("forward", "backward"):
+        app.goto(page)
+        shortcuts = {b.key: b.proto.shortcut for b in app.button}
+        assert shortcuts[f"{page}_prev"] == KEYS["previous"].lower() == "left"
+        assert shortcuts[f"{page}_next"] == KEYS["next"].lower() == "right"
+        assert shortcuts[f"{page}_reset"] == "home"
+    app.goto("update")
+    assert {b.key: b.proto.shortcut for b in app.button}["update_next"] == "right"
+    assert {b.key: b.proto.shortcut for b in app.button}["presenter_on"] == "p"
+
+
+def test_update_screen_steps_through_the_parameters_with_next_and_previous(app):
+    app.goto("update")
+    app.button(key="update_next").click().run()  # nothing chosen: Next picks the first parameter
+    assert app.selectbox(key="update_select").value == 23  # w²₁₁ (CLASSIC)
+    app.button(key="update_next").click().run()
+    app.button(key="update_next").click().run()
+    assert app.selectbox(key="update_select").value == 25
+    app.button(key="update_prev").click().run()
+    assert app.selectbox(key="update_select").value == 24
+    app.button(key="update_reset").click().run()
+    assert app.selectbox(key="update_select").value == 23
+    assert app.button(key="update_prev").disabled
+
+
+def test_presenter_mode_hides_the_sidebar_enlarges_equations_and_is_left_with_p(app):
+    from app.presenter import CSS
+
+    app.goto("forward")
+    assert not any(CSS in h.proto.body for h in app.get("html"))
+    app.button(key="presenter_on").click().run()
+    assert any(CSS in h.proto.body for h in app.get("html"))  # the fixed CSS: sidebar hidden, larger KaTeX
+    assert 'stSidebar"]' in CSS and "display: none" in CSS and ".katex-display > .katex { font-size: 2.1em" in CSS
+    assert app.query_params["pm"] == "1"
+    assert app.button(key="presenter_off").proto.shortcut == "p"
+    assert not [b for b in app.button if b.key == "presenter_on"]
+    app.goto("backward")  # kept across screens
+    assert app.button(key="presenter_off")
+    app.button(key="presenter_off").click().run()
+    assert not any(CSS in h.proto.body for h in app.get("html"))
+    assert "pm" not in app.query_params
+    app.button(key="presenter_on")
+
+
+def test_a_link_with_pm_1_opens_in_presenter_mode():
+    from streamlit.testing.v1 import AppTest
+
+    from app.presenter import CSS
+    from tests.conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"p": "forward", "step": "2", "pm": "1"})
+    at.run()
+    assert any(CSS in h.proto.body for h in at.get("html"))
+    assert _step_caption(at).startswith("Step 2 of")
+
+
+def test_clicking_a_neuron_on_the_forward_screen_jumps_to_its_step(app):
+    app.goto("forward")
+    assert _step_caption(app) == "Step 1 of 5"
+    _click_chart(app, "forward_fig", [3, 1])
+    assert _step_caption(app) == "Step 4 of 5"  # z³₂, a³₂ (CLASSIC index 3)
+    assert app.query_params["step"] == "4"
+    _click_chart(app, "forward_fig", [1, 0])  # an input neuron: no step, stays
+    assert _step_caption(app) == "Step 4 of 5"
+
+
+def test_clicking_on_the_backward_screen_jumps_to_the_delta_or_the_weights_chain_rule(app):
+    app.goto("backward")
+    _click_chart(app, "backward_fig", [2, 1])
+    assert _step_caption(app) == f"Step {16 - 5 + 1} of 18"  # δ²₂ (CLASSIC index 16)
+    _click_chart(app, "backward_fig", [2, 0, 1])
+    assert _step_caption(app) == f"Step {18 - 5 + 1} of 18"  # ∂C/∂w²₁₂ (CLASSIC index 18)
+    assert app.selectbox(key="chain_select").value == (2, 0, 1)  # its chain-rule card below
+    assert any(e.label.startswith("The full chain rule for w²₁₂") for e in app.expander)
+
+
+def test_clicking_an_edge_on_the_update_screen_shows_its_update(app):
+    app.goto("update")
+    _click_chart(app, "update_fig", [3, 1, 0])
+    assert app.selectbox(key="update_select").value == 31  # w³₂₁ (CLASSIC index 31)
+    _click_chart(app, "update_fig", [2, 0])
+    assert app.selectbox(key="update_select").value == 27  # b²₁
