@@ -28,3 +28,20 @@ def pytest_terminal_summary(terminalreporter, config):
 
     for line in config.stash.get(REPORT, []):
         terminalreporter.write_line(line)
+
+
+def assert_no_crash(at) -> None:
+    """No exception escaped and the page's safety net did not have to catch one (messages are fine)."""
+    assert not at.exception, [e.message for e in at.exception]
+    assert not any("hit a problem" in e.value for e in at.error), "the safety net caught an exception"
+
+
+def assert_clean(at) -> None:
+    """No exception and no error message at all."""
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def error_text(at) -> str:
+    """The error messages as the user reads them (the app escapes Markdown in them)."""
+    return " ".join(e.value.replace("\\", "") for e in at.error)

@@ -15,19 +15,12 @@ from app import url
 from app.state import canonical_json
 from core import load_preset
 from tests.conftest import APP
+from tests.conftest import assert_no_crash as _ok
+from tests.conftest import error_text as _errors
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSIC = canonical_json(load_preset("classic_2-2-2"))
 GOOD = {"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"], "x": [0.05, 0.1], "y": [0.01]}
-
-
-def _ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    assert not any("hit a problem" in e.value for e in at.error), "the safety net caught an exception"
-
-
-def _errors(at) -> str:
-    return " ".join(e.value.replace("\\", "") for e in at.error)
 
 
 def _kept(at):

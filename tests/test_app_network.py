@@ -3,16 +3,8 @@ values give a message and keep what was typed, JSON import/export, the handout d
 
 from app.builder import pretty_json
 from core import load_preset
-
-
-def _ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    assert not any("hit a problem" in e.value for e in at.error), "the safety net caught an exception"
-
-
-def _errors(at) -> str:
-    """The error messages as the user reads them (the app escapes Markdown in them)."""
-    return " ".join(e.value.replace("\\", "") for e in at.error)
+from tests.conftest import assert_no_crash as _ok
+from tests.conftest import error_text as _errors
 
 
 def test_presets_are_listed_classic_first_and_the_default_is_selected(app):

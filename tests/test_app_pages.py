@@ -7,13 +7,9 @@ import pytest
 
 from app import stepping
 from core import load_preset, preset_names, trace
+from tests.conftest import assert_clean as _ok
 
 SCREENS = ("network", "forward", "backward", "update")
-
-
-def _ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def _caption_step(at) -> str:

@@ -8,13 +8,9 @@ import pytest
 
 from app import stepping
 from core import load_preset, trace
+from tests.conftest import assert_clean as _ok
 
 Z21, A21 = "0.3775", "0.593269992"  # z²₁ and a²₁, 9 significant figures
-
-
-def _ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def _quiz(at, page):
