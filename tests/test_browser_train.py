@@ -81,6 +81,14 @@ def test_play_grows_the_live_cost_chart_and_pause_stops_it(server, browser):  # 
         assert chart.evaluate("() => document.getElementById('chart').data.map(t => t.x[t.x.length - 1])")[-1] \
             == shown
         assert not chart.evaluate("() => document.getElementById('chart').dataset.error || ''")
+        # the chart as a picture: the toolbar (on hover) saves it as PNG or SVG
+        chart.locator("#chart").hover()
+        for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<svg")):
+            with page.expect_download() as dl:
+                chart.locator(f"button.modebar-btn[data-title='Download as {fmt.upper()}']").click()
+            path = dl.value.path()
+            assert dl.value.suggested_filename.endswith("." + fmt)
+            assert open(path, "rb").read(64).lstrip().startswith(magic)
         assert not errors, errors
     finally:
         ctx.close()
