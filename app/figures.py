@@ -15,9 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.health import EXPLAIN
+from core.svg import NEGATIVE, POSITIVE  # Okabe–Ito blue (> 0) and vermillion (< 0), as in the printed drawing
 
-POSITIVE = "#0072B2"  # Okabe–Ito blue
-NEGATIVE = "#D55E00"  # Okabe–Ito vermillion
 ACTIVE = "#E69F00"  # Okabe–Ito orange
 DONE = "#56B4E9"  # Okabe–Ito sky blue: a neuron whose values are computed
 MUTED = "rgba(140,140,140,0.45)"  # not reached yet

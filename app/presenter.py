@@ -3,7 +3,7 @@ equations, no sidebar) for a projector.
 
 Keys are Streamlit's native button shortcuts. Streamlit ignores a plain-key shortcut while a text
 or number input has focus, so typing a number never steps. "C" and "R" are reserved by Streamlit
-and cannot be shortcuts; the quiz (app/quiz.py, another branch) uses "A" for Reveal and "H" for a hint.
+and cannot be shortcuts; the quiz (app/quiz.py) uses "A" for Reveal and "H" for a hint.
 """
 
 from __future__ import annotations

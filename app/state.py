@@ -31,7 +31,6 @@ PRESENTER = "bp_presenter"  # presenter mode: larger equations, no sidebar (``pm
 URL_READ = "bp_url_read"  # the URL was read (once per session)
 START_PAGE = "bp_start_page"  # the screen a shared link asked for
 DEFAULT_PRESET = "classic_2-2-2"
-PAGES = ("network", "forward", "backward", "update", "train", "worksheet")
 STEP_PAGES = ("forward", "backward")
 CHANGED = "The network changed, so the steps start again from the first one."
 

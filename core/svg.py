@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-POSITIVE, NEGATIVE = "#0072B2", "#D55E00"  # the colours of app.figures (blue > 0, vermillion < 0)
+POSITIVE, NEGATIVE = "#0072B2", "#D55E00"  # Okabe–Ito blue (> 0) and vermillion (< 0); app.figures uses these
 COL, ROW, PAD, R = 190, 96, 56, 22  # column and row spacing, margin, neuron radius (px)
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
