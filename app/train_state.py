@@ -88,7 +88,8 @@ def dataset(cfg: dict) -> Dataset:
 
 
 def data_key(cfg: dict) -> tuple:
-    return (cfg["source"], cfg["n"], cfg["noise"], cfg["seed"], cfg["targets"], st.session_state.get(CSV_TEXT))
+    csv = st.session_state.get(CSV_TEXT) if cfg["source"] == "csv" else None  # only the CSV source reads it
+    return (cfg["source"], cfg["n"], cfg["noise"], cfg["seed"], cfg["targets"], csv)
 
 
 def session() -> TrainingSession | None:
@@ -97,6 +98,7 @@ def session() -> TrainingSession | None:
     cfg, base = settings(), current_scenario()
     s = st.session_state.get(SESSION)
     if s is not None and st.session_state.get(BASE) is base and st.session_state.get(DATA) == data_key(cfg):
+        st.session_state[CSV_ERROR] = None  # back on the session's own data: a refusal of other data is over
         return s
     if st.session_state.get(REFUSED) == (base, data_key(cfg)):
         return s  # the data was refused: the last good session stays, the message says why

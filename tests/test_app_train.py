@@ -156,12 +156,15 @@ def test_divergence_is_reported_with_the_step_and_a_smaller_eta(at):
 
 
 def test_bad_csv_upload_is_refused_with_the_row_and_column_then_a_good_one_is_used(at):
-    before = lab(at)
+    before, source = lab(at), at.selectbox(key="tl_w_source").value
     choose(at, "csv")
     at.get("file_uploader")[0].upload("bad.csv", b"x1,x2,y\n0,0,0\n0,one,1\n", "text/csv").run()
     assert not at.exception
     assert "row 3, column 2: 'one' is not a number" in at.error[0].value
     assert "keeps the previous examples" in at.error[0].value and lab(at) is before  # the last good state stays
+    choose(at, source)  # back to the data it was trained on: the refusal is over
+    assert not at.error and lab(at) is before
+    choose(at, "csv")
     at.get("file_uploader")[0].set_value(("good.csv", b"x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,1\n", "text/csv")).run()
     assert not at.error and lab(at).N == 4 and lab(at).task == "binary"
     good = lab(at)
