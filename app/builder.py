@@ -10,9 +10,12 @@ import math
 
 from core import Scenario
 from core.activations import ACTIVATIONS
+from core.costs import COSTS
 
-ACTIVATION_CHOICES = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax", "formula"]
-LOSSES = ["mse", "bce", "cross_entropy"]
+ACTIVATION_CHOICES = [*ACTIVATIONS, "formula"]  # every built-in activation, then a typed formula
+HIDDEN_CHOICES = [c for c in ACTIVATION_CHOICES if c not in ACTIVATIONS or not ACTIVATIONS[c].output_only]
+LOSSES = list(COSTS)
+LOSS_HELP = "; ".join(c.menu for c in COSTS.values())
 SCHEMES = ["xavier", "he", "uniform", "zeros"]
 MAX_HIDDEN, MAX_NEURONS = 6, 8
 

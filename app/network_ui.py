@@ -120,7 +120,7 @@ def _field(widget: str, label: str, field: str, i: int | None = None, container=
 
 
 def _activation(cols, label: str, act_field: str, formula_field: str, i: int | None, output: bool) -> None:
-    choices = builder.ACTIVATION_CHOICES if output else [c for c in builder.ACTIVATION_CHOICES if c != "softmax"]
+    choices = builder.ACTIVATION_CHOICES if output else builder.HIDDEN_CHOICES
     d = draft()
     if (d[act_field] if i is None else d[act_field][i]) not in choices:
         _set_default(d, act_field, i, "sigmoid")
@@ -166,7 +166,7 @@ def builder_form() -> None:
     _activation(cols[hidden], f"Output layer {hidden + 2}: activation", "act_out", "formula_out", None, output=True)
     c = st.columns(4)
     _field("selectbox", "Cost", "loss", container=c[0], options=builder.LOSSES,
-           help="mse = ½ Σ (a − y)²; bce goes with a sigmoid output; cross_entropy with softmax.")
+           help=builder.LOSS_HELP)
     _field("selectbox", "Initialisation", "scheme", container=c[1], options=builder.SCHEMES)
     _field("number_input", "Seed", "seed", container=c[2], min_value=0, max_value=2**32 - 1, step=1)
     _field("toggle", "Train the biases", "train_biases", container=c[3])

@@ -17,8 +17,6 @@ SETTINGS = "ws_settings"
 ZIP = "ws_zip"  # ((N, choices), bytes) of the last batch made
 DEFAULTS = {"activations": ["sigmoid", "tanh", "relu"], "costs": ["mse"], "inputs": (1, 3),
             "hidden_layers": (0, 2), "hidden_neurons": (1, 3), "outputs": (1, 2), "seed": 1, "batch": 30}
-COST_WORDS = {"mse": "mse: ½ Σ (a − y)²", "bce": "bce: binary cross-entropy (sigmoid output)",
-              "cross_entropy": "cross_entropy (softmax output)"}
 MAX_BATCH = 60
 MAX_CSV_VALUES = 1_000_000  # rows in one trace CSV (about 50 MB)
 SVG_MAX_NEURONS = 12  # the SVG drawing writes every weight: beyond this it is unreadable
@@ -46,7 +44,7 @@ def choices() -> None:
     c = st.columns(2)
     w("multiselect", "Activations allowed", "activations", c[0], options=list(HIDDEN_CHOICES),
       help="Hidden layers use these; the output uses them too with mse.")
-    w("multiselect", "Costs allowed", "costs", c[1], options=list(COSTS), format_func=COST_WORDS.get,
+    w("multiselect", "Costs allowed", "costs", c[1], options=list(COSTS), format_func=lambda c: COSTS[c].menu,
       help="bce brings a sigmoid output and cross_entropy a softmax output (with 2 or more outputs).")
     c = st.columns(4)
     w("slider", "Inputs", "inputs", c[0], min_value=1, max_value=LIMITS["inputs"])

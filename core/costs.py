@@ -10,14 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import Activation
+from core.activations import Activation, softplus
 
 Array = np.ndarray
-
-
-def _softplus(z: Array) -> Array:
-    """log(1 + e^z) without overflow."""
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+TexFn = Callable[[str, str, bool], str]  # (a, y, with numbers?) -> LaTeX
 
 
 def _logsumexp(z: Array) -> Array:
@@ -27,15 +23,30 @@ def _logsumexp(z: Array) -> Array:
 
 @dataclass(frozen=True, eq=False)
 class Cost:
-    """A cost: its value per example, ∂C/∂a^L, and (when it simplifies) δ^L directly."""
+    """A cost: its value per example, ∂C/∂a^L, (when it simplifies) δ^L directly, and its faces.
+
+    ``terms`` gives each output's share of the cost (for the equation that adds them up);
+    ``term_tex(a, y, numeric)`` one term in LaTeX and ``dC_da_tex`` ∂C/∂a^L_j, with symbols or
+    with the numbers put in (``numeric`` True writes products with \\cdot); ``matrix_tex(A, Y, Yᵀ,
+    (1 − Y)ᵀ)`` the cost of a column; ``grad_tex`` ∇_a C in the matrix form of δ^L; ``tex`` the
+    handout's formula (``{L}`` for the output layer); ``words`` the cost in a sentence; ``menu``
+    its entry in a list of choices.
+    """
 
     name: str
     value: Callable[[Array, Array, Array], Array]  # (a, y, z) -> per-example cost, last axis summed
     dC_da: Callable[[Array, Array], Array]  # (a, y) -> ∂C/∂a^L
-    formula: str
+    tex: str
     delta_is_a_minus_y: bool = False  # δ^L = a^L − y exactly, with the matching output activation
     output: str | None = None  # the output activation this cost requires
     dC_da_z: Callable[[Array, Array, Array], Array] | None = None  # (a, y, z) -> ∂C/∂a^L without 1/0
+    terms: Callable[[Array, Array, Array], Array] | None = None  # (a, y, z) of one example -> per-output terms
+    term_tex: TexFn | None = None
+    dC_da_tex: TexFn | None = None
+    matrix_tex: Callable[[str, str, str, str], str] | None = None
+    grad_tex: str = r"\nabla_{a} C"
+    words: str = ""
+    menu: str = ""
 
 
 def _bce_dC_da(a: Array, y: Array, z: Array) -> Array:
@@ -49,6 +60,17 @@ def _ce_dC_da(a: Array, y: Array, z: Array) -> Array:
     return np.where(y == 0, 0.0, -y * np.exp(_logsumexp(z)[..., None] - z))
 
 
+def _bce_term(a: str, y: str, num: bool) -> str:
+    if num:
+        return rf"-\left[{y} \cdot \log\left({a}\right) + \left(1 - {y}\right) \cdot \log\left(1 - {a}\right)\right]"
+    return rf"-\left[{y} \log {a} + \left(1 - {y}\right) \log\left(1 - {a}\right)\right]"
+
+
+def _bce_dC_da_tex(a: str, y: str, num: bool) -> str:
+    dot = r" \cdot " if num else ""
+    return rf"\frac{{{a} - {y}}}{{{a}{dot}\left(1 - {a}\right)}}"
+
+
 COSTS: dict[str, Cost] = {
     c.name: c
     for c in (
@@ -56,26 +78,41 @@ COSTS: dict[str, Cost] = {
             "mse",
             lambda a, y, z: 0.5 * np.sum((a - y) ** 2, axis=-1),
             lambda a, y: a - y,
-            "C = 1/2 Σ_j (a^L_j − y_j)²",
+            r"C = \frac{1}{2} \sum_{j} \left(a^{L}_{j} - y_{j}\right)^{2}",
+            terms=lambda a, y, z: 0.5 * (a - y) ** 2,
+            term_tex=lambda a, y, num: rf"\frac{{1}}{{2}}\left({a} - {y}\right)^{{2}}",
+            dC_da_tex=lambda a, y, num: f"{a} - {y}",
+            matrix_tex=lambda A, Y, YT, one_YT: rf"\frac{{1}}{{2}}\left\lVert {A} - {Y} \right\rVert^{{2}}",
+            grad_tex=r"\left(A^{L} - Y\right)",
+            words="half the squared difference", menu="mse: ½ Σ (a − y)²",
         ),
         Cost(
             "bce",
             # −[y log a + (1−y) log(1−a)] with log a = −softplus(−z), log(1−a) = −softplus(z)
-            lambda a, y, z: np.sum(y * _softplus(-z) + (1.0 - y) * _softplus(z), axis=-1),
+            lambda a, y, z: np.sum(y * softplus(-z) + (1.0 - y) * softplus(z), axis=-1),
             lambda a, y: (a - y) / (a * (1.0 - a)),
-            "C = −Σ_j [y_j log a^L_j + (1 − y_j) log(1 − a^L_j)]",
+            r"C = -\sum_{j} \left[y_{j} \log a^{L}_{j} + (1 - y_{j}) \log\left(1 - a^{L}_{j}\right)\right]",
             delta_is_a_minus_y=True,
             output="sigmoid",
             dC_da_z=_bce_dC_da,
+            terms=lambda a, y, z: y * np.logaddexp(0.0, -z) + (1.0 - y) * np.logaddexp(0.0, z),
+            term_tex=_bce_term, dC_da_tex=_bce_dC_da_tex,
+            matrix_tex=lambda A, Y, YT, one_YT: rf"-\left[{YT} \log {A} + {one_YT} \log\left(1 - {A}\right)\right]",
+            words="the binary cross-entropy", menu="bce: binary cross-entropy (sigmoid output)",
         ),
         Cost(
             "cross_entropy",
             lambda a, y, z: np.sum(y * (_logsumexp(z)[..., None] - z), axis=-1),
             lambda a, y: -y / a,
-            "C = −Σ_j y_j log a^L_j",
+            r"C = -\sum_{j} y_{j} \log a^{L}_{j}",
             delta_is_a_minus_y=True,
             output="softmax",
             dC_da_z=_ce_dC_da,
+            terms=lambda a, y, z: y * (np.logaddexp.reduce(z) - z),
+            term_tex=lambda a, y, num: rf"-{y} \cdot \log\left({a}\right)" if num else rf"-{y} \log {a}",
+            dC_da_tex=lambda a, y, num: rf"-\frac{{{y}}}{{{a}}}",
+            matrix_tex=lambda A, Y, YT, one_YT: rf"-{YT} \log {A}",
+            words="the cross-entropy", menu="cross_entropy (softmax output)",
         ),
     )
 }
@@ -84,15 +121,16 @@ COSTS: dict[str, Cost] = {
 def check_pairing(cost: Cost, output: Activation) -> str | None:
     """Why this cost and output activation do not go together, or None if they do."""
     if cost.output is not None and output.name != cost.output:
-        other = {"sigmoid": "bce", "softmax": "cross_entropy"}.get(output.name, "mse")
+        other = next((c.name for c in COSTS.values() if c.output == output.name), "mse")
         return (
             f"'{cost.name}' needs a '{cost.output}' output layer, found '{output.name}': "
             f"use activation '{cost.output}' on the output layer, or loss '{other}'"
         )
-    if output.name == "softmax" and cost.name != "cross_entropy":
+    needs = next((c.name for c in COSTS.values() if c.output == output.name), None)
+    if output.output_only and cost.name != needs:
         return (
-            f"a softmax output goes with loss 'cross_entropy', found '{cost.name}': "
-            "choose 'cross_entropy', or a 'sigmoid' output with 'mse' or 'bce'"
+            f"a {output.name} output goes with loss '{needs}', found '{cost.name}': "
+            f"choose '{needs}', or a 'sigmoid' output with 'mse' or 'bce'"
         )
     return None
 

@@ -36,48 +36,26 @@ def _aligned(*rows: str) -> str:
     return r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}"
 
 
-def _act_words(name: str) -> str:
-    return {"sigmoid": "the sigmoid", "tanh": "tanh", "relu": "the ReLU", "leaky_relu": "the leaky ReLU",
-            "linear": "the identity (linear)", "softmax": "the softmax"}.get(name, f"the activation {name}")
-
-
-# --- the cost and its derivative ∂C/∂a^L_j, per output j ---
+# --- the cost and its derivative ∂C/∂a^L_j, per output j (the faces of the scenario's ``Cost``) ---
 
 def _cost_terms(t, n: int, digits: int, max_terms: int):
     """(symbolic terms, numeric terms, term values) of the cost of example n."""
     s, L = t.scenario, t.scenario.L
     a, y, z = t.a(L, n), s.y[n], t.z(L, n)
     f = lambda v: format_number(v, digits, True)
+    cost = s.cost
     m = min(len(a), max_terms)
-    if s.loss == "mse":
-        ts = [rf"\frac{{1}}{{2}}\left({sym('a', L, j)} - {sym('y', None, j)}\right)^{{2}}" for j in range(m)]
-        tn = [rf"\frac{{1}}{{2}}\left({f(a[j])} - {f(y[j])}\right)^{{2}}" for j in range(m)]
-        tv = 0.5 * (a - y) ** 2
-    elif s.loss == "bce":
-        ts = [rf"-\left[{sym('y', None, j)} \log {sym('a', L, j)} + \left(1 - {sym('y', None, j)}\right)"
-              rf" \log\left(1 - {sym('a', L, j)}\right)\right]" for j in range(m)]
-        tn = [rf"-\left[{f(y[j])} \cdot \log\left({f(a[j])}\right) + \left(1 - {f(y[j])}\right) \cdot"
-              rf" \log\left(1 - {f(a[j])}\right)\right]" for j in range(m)]
-        tv = y * np.logaddexp(0.0, -z) + (1.0 - y) * np.logaddexp(0.0, z)
-    else:
-        ts = [rf"-{sym('y', None, j)} \log {sym('a', L, j)}" for j in range(m)]
-        tn = [rf"-{f(y[j])} \cdot \log\left({f(a[j])}\right)" for j in range(m)]
-        tv = y * (np.logaddexp.reduce(z) - z)
-    return ts, tn, tv
+    ts = [cost.term_tex(sym("a", L, j), sym("y", None, j), False) for j in range(m)]
+    tn = [cost.term_tex(f(a[j]), f(y[j]), True) for j in range(m)]
+    return ts, tn, cost.terms(a, y, z)
 
 
 def _dC_da_latex(t, n: int, j: int, digits: int) -> tuple[str, str]:
     """∂C/∂a^L_j for the scenario's cost: (symbolic, numeric)."""
     s, L = t.scenario, t.scenario.L
     a, y = t.a(L, n)[j], s.y[n][j]
-    A, Y = sym("a", L, j), sym("y", None, j)
     fa, fy = format_number(a, digits, True), format_number(y, digits, True)
-    if s.loss == "mse":
-        return f"{A} - {Y}", f"{fa} - {fy}"
-    if s.loss == "bce":
-        return (rf"\frac{{{A} - {Y}}}{{{A}\left(1 - {A}\right)}}",
-                rf"\frac{{{fa} - {fy}}}{{{fa} \cdot \left(1 - {fa}\right)}}")
-    return rf"-\frac{{{Y}}}{{{A}}}", rf"-\frac{{{fy}}}{{{fa}}}"
+    return s.cost.dC_da_tex(sym("a", L, j), sym("y", None, j), False), s.cost.dC_da_tex(fa, fy, True)
 
 
 _SOFTMAX_REASON = (r"\sum_{i} \frac{\partial C}{\partial a^{L}_{i}} \frac{\partial a^{L}_{i}}{\partial z^{L}_{j}}"
@@ -87,8 +65,8 @@ _SOFTMAX_REASON = (r"\sum_{i} \frac{\partial C}{\partial a^{L}_{i}} \frac{\parti
 
 # --- one equation per step record ---
 
-def _neuron(t, st: NeuronStep, d: int) -> Equation:
-    s, l, j, n = t.scenario, st.l, st.j, st.n
+def _neuron(t, r: NeuronStep, d: int) -> Equation:
+    s, l, j, n = t.scenario, r.l, r.j, r.n
     f = lambda v: format_number(v, d, True)
     W, a_prev, b = t.W(l)[j], t.a(l - 1, n), t.b(l)[j]
     m = len(a_prev)
@@ -101,66 +79,66 @@ def _neuron(t, st: NeuronStep, d: int) -> Equation:
         zl = t.z(l, n)
         den_s = fold([f"e^{{{sym('z', l, i)}}}" for i in range(min(len(zl), MAX_TERMS))], len(zl), MAX_TERMS)
         den_n = fold([f"e^{{{f(v)}}}" for v in zl[:MAX_TERMS]], len(zl), MAX_TERMS)
-        a_s, a_n = rf"\frac{{e^{{{Z}}}}}{{{den_s}}}", rf"\frac{{e^{{{f(st.z)}}}}}{{{den_n}}}"
+        a_s, a_n = rf"\frac{{e^{{{Z}}}}}{{{den_s}}}", rf"\frac{{e^{{{f(r.z)}}}}}{{{den_n}}}"
     else:
         al = act_latex(name)
-        a_s, a_n = put(al.out_sym, Z), put(al.out_num, f(st.z))
+        a_s, a_n = put(al.out_sym, Z), put(al.out_num, f(r.z))
     return Equation(
         _aligned(rf"{Z} &= {zs} + {sym('b', l, j)}", rf"{A} &= \sigma({Z}) = {a_s}"),
         _aligned(rf"{Z} &= {zn} + {f(b)}", rf"{A} &= {a_n}"),
-        _aligned(rf"{Z} &= {format_number(st.z, d)}", rf"{A} &= {format_number(st.a, d)}"),
+        _aligned(rf"{Z} &= {format_number(r.z, d)}", rf"{A} &= {format_number(r.a, d)}"),
         f"Neuron {j + 1} of layer {l} adds up its {m} weighted input{'s' * (m > 1)} and its bias to get "
-        f"z = {plain_number(st.z, d)}; {_act_words(name)} turns that into its activation a = {plain_number(st.a, d)}.")
+        f"z = {plain_number(r.z, d)}; {s.acts[l - 2].in_words} turns that into its activation a = {plain_number(r.a, d)}.")
 
 
-def _cost(t, st: CostStep, d: int) -> Equation:
-    s, n = t.scenario, st.n
+def _cost(t, r: CostStep, d: int) -> Equation:
+    s, n = t.scenario, r.n
     ts, tn, tv = _cost_terms(t, n, d, MAX_TERMS)
     k = len(tv)
     vals = fold([format_number(v, d, True) for v in tv[:MAX_TERMS]], k, MAX_TERMS)
     batch = (f" The batch has {t.N} examples; the cost the update follows is their mean, "
              f"{plain_number(t.cost, d)}.") if t.N > 1 else ""
-    what = {"mse": "half the squared difference", "bce": "the binary cross-entropy",
-            "cross_entropy": "the cross-entropy"}[s.loss]
+    what = s.cost.words
     return Equation(
         f"C = {fold(ts, k, MAX_TERMS)}",
         _aligned(f"C &= {fold(tn, k, MAX_TERMS)}", f"&= {vals}"),  # two lines: fits beside the drawing
-        f"C = {format_number(st.cost, d)}",
-        f"The cost adds up {what} between each output and its target: C = {plain_number(st.cost, d)}.{batch}")
+        f"C = {format_number(r.cost, d)}",
+        f"The cost adds up {what} between each output and its target: C = {plain_number(r.cost, d)}.{batch}")
 
 
-def _output_grad(t, st: OutputGradStep, d: int) -> Equation:
-    cs, cn = _dC_da_latex(t, st.n, st.j, d)
-    lhs = dfrac("C", sym("a", st.l, st.j))
-    return Equation(f"{lhs} = {cs}", f"{lhs} = {cn}", f"{lhs} = {format_number(st.dC_da, d)}",
-                    f"Output {st.j + 1} would change the cost at the rate {plain_number(st.dC_da, d)} "
+def _output_grad(t, r: OutputGradStep, d: int) -> Equation:
+    cs, cn = _dC_da_latex(t, r.n, r.j, d)
+    lhs = dfrac("C", sym("a", r.l, r.j))
+    return Equation(f"{lhs} = {cs}", f"{lhs} = {cn}", f"{lhs} = {format_number(r.dC_da, d)}",
+                    f"Output {r.j + 1} would change the cost at the rate {plain_number(r.dC_da, d)} "
                     f"per unit increase of its activation.")
 
 
-def _delta(t, st: DeltaStep, d: int) -> Equation:
-    s, l, j, n = t.scenario, st.l, st.j, st.n
+def _delta(t, r: DeltaStep, d: int) -> Equation:
+    s, l, j, n = t.scenario, r.l, r.j, r.n
     f = lambda v: format_number(v, d, True)
     D, Z, A = sym(DL, l, j), sym("z", l, j), sym("a", l, j)
-    val = f"{D} = {format_number(st.delta, d)}"
-    if st.dsigma is None:  # softmax with cross-entropy
+    val = f"{D} = {format_number(r.delta, d)}"
+    if r.dsigma is None:  # softmax with cross-entropy
         y = s.y[n][j]
         return Equation(
             rf"{D} = {dfrac('C', Z)} = {_SOFTMAX_REASON} = {A} - {sym('y', None, j)}",
             rf"{D} = {f(t.a(l, n)[j])} - {f(y)}", val,
             f"With a softmax output and the cross-entropy cost the σ' factors cancel (the targets sum to 1), "
-            f"so the error of output {j + 1} is simply a − y = {plain_number(st.delta, d)}.")
+            f"so the error of output {j + 1} is simply a − y = {plain_number(r.delta, d)}.")
     al = act_latex(s.activations[l - 2])
     ds_s = wrap(put(al.d_sym, Z, A))
     ds_n = wrap(al.dsigma_numeric(t.z(l, n)[j], t.a(l, n)[j], d))
     if l == s.L:
         cs, cn = _dC_da_latex(t, n, j, d)
-        why = " (for bce with a sigmoid output this is exactly a − y)" if s.loss == "bce" else ""
+        c = s.cost
+        why = f" (for {c.name} with a {c.output} output this is exactly a − y)" if c.delta_is_a_minus_y else ""
         return Equation(
             rf"{D} = {dfrac('C', A)} \cdot \sigma'({Z}) = \left({cs}\right) \cdot {ds_s}",
-            rf"{D} = \left({cn}\right) \cdot {ds_n} = {f(st.dC_da)} \cdot {f(st.dsigma)}", val,
+            rf"{D} = \left({cn}\right) \cdot {ds_n} = {f(r.dC_da)} \cdot {f(r.dsigma)}", val,
             f"The error of output {j + 1} is how the cost changes with its activation "
-            f"({plain_number(st.dC_da, d)}) times the slope of the activation σ'(z) = "
-            f"{plain_number(st.dsigma, d)}: δ = {plain_number(st.delta, d)}{why}.")
+            f"({plain_number(r.dC_da, d)}) times the slope of the activation σ'(z) = "
+            f"{plain_number(r.dsigma, d)}: δ = {plain_number(r.delta, d)}{why}.")
     W, dn = t.W(l + 1)[:, j], t.delta(l + 1, n)
     m = len(dn)
     shown = range(min(m, MAX_TERMS))
@@ -170,50 +148,50 @@ def _delta(t, st: DeltaStep, d: int) -> Equation:
         rf"{D} = \left(\sum_{{i}} w^{{{l + 1}}}_{{i{',' * (j >= 9)}{j + 1}}} \delta^{{{l + 1}}}_{{i}}\right)"
         rf" \sigma'({Z})"
         rf" = \left({ss}\right) \cdot {ds_s}",
-        rf"{D} = \left({sn}\right) \cdot {ds_n} = {f(st.dC_da)} \cdot {f(st.dsigma)}", val,
+        rf"{D} = \left({sn}\right) \cdot {ds_n} = {f(r.dC_da)} \cdot {f(r.dsigma)}", val,
         f"The error of neuron {j + 1} in layer {l} collects the errors of the {m} neuron{'s' * (m > 1)} it "
-        f"feeds, each weighted by the connecting weight ({plain_number(st.dC_da, d)}), times its own slope "
-        f"σ'(z) = {plain_number(st.dsigma, d)}: δ = {plain_number(st.delta, d)}.")
+        f"feeds, each weighted by the connecting weight ({plain_number(r.dC_da, d)}), times its own slope "
+        f"σ'(z) = {plain_number(r.dsigma, d)}: δ = {plain_number(r.delta, d)}.")
 
 
-def _weight_grad(t, st: WeightGradStep, d: int) -> Equation:
-    lhs = dfrac("C", sym("w", st.l, st.j, st.k))
-    Ap, D = sym("a", st.l - 1, st.k), sym(DL, st.l, st.j)
+def _weight_grad(t, r: WeightGradStep, d: int) -> Equation:
+    lhs = dfrac("C", sym("w", r.l, r.j, r.k))
+    Ap, D = sym("a", r.l - 1, r.k), sym(DL, r.l, r.j)
     return Equation(
-        f"{lhs} = {dfrac(sym('z', st.l, st.j), sym('w', st.l, st.j, st.k))} {dfrac('C', sym('z', st.l, st.j))}"
+        f"{lhs} = {dfrac(sym('z', r.l, r.j), sym('w', r.l, r.j, r.k))} {dfrac('C', sym('z', r.l, r.j))}"
         f" = {Ap} {D}",
-        rf"{lhs} = {format_number(st.a_prev, d, True)} \cdot {format_number(st.delta, d, True)}",
-        f"{lhs} = {format_number(st.dC_dw, d)}",
-        f"The gradient of the weight from neuron {st.k + 1} of layer {st.l - 1} to neuron {st.j + 1} of layer "
-        f"{st.l} is the input it carries ({plain_number(st.a_prev, d)}) times the error at its end "
-        f"({plain_number(st.delta, d)}): {plain_number(st.dC_dw, d)}.")
+        rf"{lhs} = {format_number(r.a_prev, d, True)} \cdot {format_number(r.delta, d, True)}",
+        f"{lhs} = {format_number(r.dC_dw, d)}",
+        f"The gradient of the weight from neuron {r.k + 1} of layer {r.l - 1} to neuron {r.j + 1} of layer "
+        f"{r.l} is the input it carries ({plain_number(r.a_prev, d)}) times the error at its end "
+        f"({plain_number(r.delta, d)}): {plain_number(r.dC_dw, d)}.")
 
 
-def _bias_grad(t, st: BiasGradStep, d: int) -> Equation:
-    lhs = dfrac("C", sym("b", st.l, st.j))
-    Z, D = sym("z", st.l, st.j), sym(DL, st.l, st.j)
+def _bias_grad(t, r: BiasGradStep, d: int) -> Equation:
+    lhs = dfrac("C", sym("b", r.l, r.j))
+    Z, D = sym("z", r.l, r.j), sym(DL, r.l, r.j)
     return Equation(
-        f"{lhs} = {dfrac(Z, sym('b', st.l, st.j))} {dfrac('C', Z)} = 1 \\cdot {D}",
-        rf"{lhs} = 1 \cdot {format_number(st.dC_db, d, True)}",
-        f"{lhs} = {format_number(st.dC_db, d)}",
-        f"A bias adds 1 × itself to z, so its gradient is the neuron's error δ = {plain_number(st.dC_db, d)}.")
+        f"{lhs} = {dfrac(Z, sym('b', r.l, r.j))} {dfrac('C', Z)} = 1 \\cdot {D}",
+        rf"{lhs} = 1 \cdot {format_number(r.dC_db, d, True)}",
+        f"{lhs} = {format_number(r.dC_db, d)}",
+        f"A bias adds 1 × itself to z, so its gradient is the neuron's error δ = {plain_number(r.dC_db, d)}.")
 
 
-def _update(t, st: UpdateStep, d: int) -> Equation:
-    p = sym("w", st.l, st.j, st.k) if st.k is not None else sym("b", st.l, st.j)
-    words = "weight" if st.k is not None else "bias"
-    if not st.trained:
+def _update(t, r: UpdateStep, d: int) -> Equation:
+    p = sym("w", r.l, r.j, r.k) if r.k is not None else sym("b", r.l, r.j)
+    words = "weight" if r.k is not None else "bias"
+    if not r.trained:
         return Equation(rf"{p} \text{{ is held fixed (train\_biases is false)}}",
-                        f"{p} = {format_number(st.old, d)}", f"{p} = {format_number(st.new, d)}",
-                        f"This bias does not train, so it keeps its value {plain_number(st.old, d)}.")
+                        f"{p} = {format_number(r.old, d)}", f"{p} = {format_number(r.new, d)}",
+                        f"This bias does not train, so it keeps its value {plain_number(r.old, d)}.")
     mean = (f" (the mean of the {t.N} examples' gradients)" if t.N > 1 else "")
     return Equation(
         rf"{p} \leftarrow {p} - \eta {dfrac('C', p)}",
-        rf"{p} \leftarrow {format_number(st.old, d, True)} - {format_number(st.eta, d, True)} \cdot "
-        rf"{format_number(st.grad, d, True)}",
-        rf"{p} \leftarrow {format_number(st.new, d)}",
-        f"Gradient descent moves the {words} against its gradient{mean}: {plain_number(st.old, d)} − "
-        f"{plain_number(st.eta, d)} × {plain_number(st.grad, d)} = {plain_number(st.new, d)}.")
+        rf"{p} \leftarrow {format_number(r.old, d, True)} - {format_number(r.eta, d, True)} \cdot "
+        rf"{format_number(r.grad, d, True)}",
+        rf"{p} \leftarrow {format_number(r.new, d)}",
+        f"Gradient descent moves the {words} against its gradient{mean}: {plain_number(r.old, d)} − "
+        f"{plain_number(r.eta, d)} × {plain_number(r.grad, d)} = {plain_number(r.new, d)}.")
 
 
 _BUILDERS = {NeuronStep: _neuron, CostStep: _cost, OutputGradStep: _output_grad, DeltaStep: _delta,

@@ -40,14 +40,9 @@ def matrix_equations(trace, l: int, phase: str, n: int = 0, digits: int = 4) -> 
         if l == L:
             A, Y, YT = P(t.a(L, n)), P(s.y[n]), P(s.y[n][None, :])
             one_YT = P(1.0 - s.y[n][None, :])
-            sym_c, num_c = {
-                "mse": (rf"\frac{{1}}{{2}}\left\lVert A^{{{L}}} - Y \right\rVert^{{2}}",
-                        rf"\frac{{1}}{{2}}\left\lVert {A} - {Y} \right\rVert^{{2}}"),
-                "bce": (rf"-\left[Y^{{T}} \log A^{{{L}}} + \left(1 - Y\right)^{{T}}"
-                        rf" \log\left(1 - A^{{{L}}}\right)\right]",
-                        rf"-\left[{YT} \log {A} + {one_YT} \log\left(1 - {A}\right)\right]"),
-                "cross_entropy": (rf"-Y^{{T}} \log A^{{{L}}}", rf"-{YT} \log {A}"),
-            }[s.loss]
+            tex = s.cost.matrix_tex
+            sym_c = tex(f"A^{{{L}}}", "Y", "Y^{T}", r"\left(1 - Y\right)^{T}")
+            num_c = tex(A, Y, YT, one_YT)
             eqs.append(Equation(
                 rf"C = {sym_c}",
                 rf"C = {num_c}",
@@ -62,7 +57,7 @@ def matrix_equations(trace, l: int, phase: str, n: int = 0, digits: int = 4) -> 
                                 rf"\Delta^{{{L}}} = {P(t.a(L, n))} - {P(s.y[n])}", rf"\Delta^{{{L}}} = {P(D)}",
                                 "Equation (3) for softmax with cross-entropy: the output error is A − Y.")]
             else:
-                grad = r"\left(A^{L} - Y\right)" if s.loss == "mse" else r"\nabla_{a} C"
+                grad = s.cost.grad_tex
                 eqs = [Equation(
                     rf"{_under(DLL, nl, 1)} = {grad.replace('L', str(L))} \odot"
                     rf" \sigma'\left(Z^{{{L}}}\right) \qquad (3)",

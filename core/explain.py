@@ -14,10 +14,6 @@ from core.steps import BiasGradStep, DeltaStep, NeuronStep, OutputGradStep, Upda
 
 MAX_PARAMS = 2000  # a handout beyond this would run to thousands of pages
 
-_COST = {"mse": r"C = \frac{1}{2} \sum_{j} \left(a^{L}_{j} - y_{j}\right)^{2}",
-         "bce": r"C = -\sum_{j} \left[y_{j} \log a^{L}_{j} + (1 - y_{j}) \log\left(1 - a^{L}_{j}\right)\right]",
-         "cross_entropy": r"C = -\sum_{j} y_{j} \log a^{L}_{j}"}
-
 
 def _eq(e: Equation, title: str = "") -> str:
     head = f"**{title}** " if title else ""
@@ -101,7 +97,7 @@ def explain(scenario, digits: int = 9, article: bool = True) -> str:
     for l, name in zip(range(2, L + 1), s.activations):
         sig, dsig = activation_derivative_latex(name)
         out += [f"Layer {l} activation: `{name}` (σ' derived by SymPy)", "", f"$${sig}$$", "", f"$${dsig}$$", ""]
-    out += [f"Cost `{s.loss}`:", "", f"$${_COST[s.loss].replace('{L}', f'{{{L}}}')}$$", ""]
+    out += [f"Cost `{s.loss}`:", "", f"$${s.cost.tex.replace('{L}', f'{{{L}}}')}$$", ""]
     out += ["Notation:", ""] + [f"$${line}$$\n" for line in notation_latex()]
     if not np.isfinite(t.cost):
         out += ["**Some numbers below are not finite (∞ or NaN)**: an activation overflowed for these inputs and "

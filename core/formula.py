@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from core.activations import Activation
+from core.activations import ACTIVATIONS, Activation
 
 MAX_LENGTH = 200  # characters
 MAX_DEPTH = 24  # nesting of parentheses, calls, signs and powers
@@ -173,8 +173,8 @@ class _Parser:
             if v.startswith("_"):
                 raise _refuse(f"name '{v}' is not allowed")
             if len(self.t) == 1:
-                raise ValueError(f"'{v}' is neither a known activation (sigmoid, tanh, relu, leaky_relu, linear, "
-                                 f"softmax) nor a formula in z: {ALLOWED}")
+                raise ValueError(f"'{v}' is neither a known activation ({', '.join(ACTIVATIONS)}) "
+                                 f"nor a formula in z: {ALLOWED}")
             raise _refuse(f"unknown name '{v}'" + (" (the variable is z)" if len(v) == 1 else ""))
         raise _refuse("unexpected end" if v is None else f"unexpected '{v}'")
 
@@ -353,20 +353,11 @@ def formula_activation(text: str) -> Activation:
     return Activation(name=text, output=f, derivative=lambda zz, a: df(zz), formula=text)
 
 
-_BUILTIN = {
-    "sigmoid": lambda: 1 / (1 + sp.exp(-z)),
-    "tanh": lambda: sp.tanh(z),
-    "relu": lambda: sp.Piecewise((z, z > 0), (0, True)),
-    "leaky_relu": lambda: sp.Piecewise((z, z > 0), (sp.Float(0.01) * z, True)),
-    "linear": lambda: z,
-}
-
-
 @lru_cache(maxsize=256)
 def activation_expr(name: str) -> sp.Expr:
     """σ(z) as a SymPy expression in ``formula.z`` for a registry name (not softmax) or a formula."""
-    if name in _BUILTIN:
-        return _BUILTIN[name]()
-    if name == "softmax":
-        raise ValueError("softmax is not elementwise: it has no single-variable expression")
+    if name in ACTIVATIONS:
+        if ACTIVATIONS[name].sympy is None:
+            raise ValueError(f"{name} is not elementwise: it has no single-variable expression")
+        return ACTIVATIONS[name].sympy(sp, z)
     return formula_expr(name)[0]

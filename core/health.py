@@ -15,7 +15,6 @@ import numpy as np
 from core.activations import ACTIVATIONS
 
 SATURATED = 1e-3  # σ'(z) / σ'(0) below this: saturated (|z| > 8.3 for sigmoid, > 4.1 for tanh)
-_MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}
 
 EXPLAIN = {  # one line each, short enough to sit under the drawing
     "saturated": "saturated: σ'(z) ≈ 0 at this z, so almost no gradient flows back through it (not an error)",
@@ -24,10 +23,11 @@ EXPLAIN = {  # one line each, short enough to sit under the drawing
 
 
 def slope_ratio(name: str, z: np.ndarray) -> np.ndarray:
-    """σ'(z) / σ'(0) for sigmoid or tanh, from the activation's own derivative."""
+    """σ'(z) / σ'(0) for a saturating activation (one with a ``max_slope``: sigmoid, tanh), from the
+    activation's own derivative."""
     act = ACTIVATIONS[name]
     z = np.asarray(z, dtype=float)
-    return act.derivative(z, act.output(z)) / _MAX_SLOPE[name]
+    return act.derivative(z, act.output(z)) / act.max_slope
 
 
 def neuron_health(activations: Sequence[str], zs: Sequence[np.ndarray], n: int | None = None) -> list[list[str]]:
@@ -40,12 +40,13 @@ def neuron_health(activations: Sequence[str], zs: Sequence[np.ndarray], n: int |
     for name, z in zip(activations, zs):
         z = np.atleast_2d(np.asarray(z, dtype=float))
         marks = [""] * z.shape[1]
-        if name in _MAX_SLOPE:
+        act = ACTIVATIONS.get(name)  # a typed formula has no slope facts: never marked
+        if act is not None and act.max_slope is not None:
             rows = z if n is None else z[n:n + 1]
             with np.errstate(all="ignore"):
                 flat = np.all(slope_ratio(name, rows) < SATURATED, axis=0)
             marks = ["saturated" if f else "" for f in flat]
-        elif name == "relu":
+        elif act is not None and act.dies:
             marks = ["dead" if d else "" for d in np.all(z <= 0, axis=0)]
         out.append(marks)
     return out

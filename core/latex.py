@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from core.activations import ACTIVATIONS
+
 
 @dataclass(frozen=True)
 class Equation:
@@ -113,8 +115,6 @@ def shape(n: int, m: int) -> str:
 
 _Z = r"\zeta"  # the placeholder for z in SymPy's LaTeX (users cannot type zeta)
 _A = r"\alpha"  # the placeholder for a = σ(z) in textbook forms
-_DISPLAY = {"relu": r"\max\left(0, \zeta\right)", "leaky_relu": r"\max\left(0.01 \zeta, \zeta\right)"}
-_DISPLAY_NUM = {"relu": r"\max\left(0, \zeta\right)", "leaky_relu": r"\max\left(0.01 \cdot \zeta, \zeta\right)"}
 # textbook forms of σ' in terms of a = σ(z), tried in order: (SymPy builder, symbolic, numeric)
 _TEXTBOOK = (
     (lambda f: f * (1 - f), r"\alpha\left(1 - \alpha\right)", r"\alpha \cdot \left(1 - \alpha\right)"),
@@ -174,14 +174,13 @@ def _opaque_exp():
 @lru_cache(maxsize=256)
 def act_latex(name: str) -> ActLatex:
     """The LaTeX templates of a registry activation or formula (SymPy runs once per name)."""
-    import sympy as sp
+    import sympy as sp  # the symbolic layer: imported on first use, not by the NumPy engine
 
     from core.formula import activation_expr, z
 
-    if name == "softmax":
-        out = r"\frac{e^{z_j}}{\sum_i e^{z_i}}"
-        d = r"a_i\left(\delta_{ij} - a_j\right)"
-        return ActLatex(name, out, out, d, d, d)
+    rec = ACTIVATIONS.get(name)
+    if rec is not None and rec.tex_d is not None:  # not elementwise (softmax): the record's own forms
+        return ActLatex(name, *rec.tex, rec.tex_d, rec.tex_d, rec.tex_d)
     zeta = sp.Symbol("zeta", real=True)
     e = activation_expr(name)
     d = sp.diff(e, z).replace(lambda x: isinstance(x, sp.DiracDelta), lambda x: sp.Integer(0))
@@ -189,8 +188,7 @@ def act_latex(name: str) -> ActLatex:
         d = d.replace(lambda x: isinstance(x, sp.Heaviside), lambda x: sp.Piecewise((1, x.args[0] > 0), (0, True)))
         d = sp.piecewise_fold(d)
     ez, dz = e.subs(z, zeta), d.subs(z, zeta)
-    out_sym = _DISPLAY.get(name, _tex(ez))
-    out_num = _DISPLAY_NUM.get(name, _tex(ez, mul_symbol="dot"))
+    out_sym, out_num = rec.tex if rec is not None and rec.tex else (_tex(ez), _tex(ez, mul_symbol="dot"))
     d_raw = _tex(dz)
     d_sym, d_num = d_raw, _tex(dz, mul_symbol="dot")
     branches: tuple = ()
@@ -253,17 +251,15 @@ def _safe_cond(fn):
 def activation_derivative_latex(name: str) -> tuple[str, str]:
     """(σ(z), σ'(z)) as LaTeX equations for a registry name or a formula, σ' as SymPy derives it and,
     where it is one, in textbook form: σ' = σ(1 − σ) for the sigmoid, 1 − tanh² for tanh."""
-    t = act_latex(name)
-    if name == "softmax":
-        return (r"\sigma(z)_j = " + t.out_sym,
-                r"\frac{\partial \sigma(z)_i}{\partial z_j} = \sigma(z)_i\left(\delta_{ij} - \sigma(z)_j\right)")
-    out = r"\sigma(z) = " + put(t.out_sym)
-    d = r"\sigma'(z) = " + put(t.d_raw)
-    if t.d_sym != t.d_raw:
-        d += " = " + put(t.d_sym, a=r"\sigma(z)").replace(r"{\sigma(z)}^{2}", r"\sigma(z)^{2}")
-    if name == "tanh":
-        d = r"\sigma'(z) = 1 - \tanh^{2}(z) = 1 - \sigma(z)^{2}"
-    return out, d
+    rec = ACTIVATIONS.get(name)
+    line_out, line_d = rec.tex_lines if rec is not None else (None, None)
+    if line_out is None or line_d is None:
+        t = act_latex(name)
+        d = r"\sigma'(z) = " + put(t.d_raw)
+        if t.d_sym != t.d_raw:
+            d += " = " + put(t.d_sym, a=r"\sigma(z)").replace(r"{\sigma(z)}^{2}", r"\sigma(z)^{2}")
+        line_out, line_d = line_out or r"\sigma(z) = " + put(t.out_sym), line_d or d
+    return line_out, line_d
 
 
 def notation_latex() -> list[str]:

@@ -17,7 +17,7 @@ import numpy as np
 from core.activations import ACTIVATIONS
 from core.costs import COSTS, check_pairing
 from core.engine import Trace, trace
-from core.explain import _COST, explain
+from core.explain import explain
 from core.latex import activation_derivative_latex, dfrac, pmatrix, sym
 from core.scenario import Scenario, parse_scenario
 from core.svg import data_uri, network_svg
@@ -207,7 +207,7 @@ class Worksheet:
         for l, name in zip(range(2, L + 1), s.activations):
             sig, dsig = activation_derivative_latex(name)
             out += [f"Layer {l} activation `{name}`: ${sig}$, ${dsig}$", ""]
-        out += [f"Cost `{s.loss}`: ${_COST[s.loss].replace('{L}', f'{{{L}}}')}$", "",
+        out += [f"Cost `{s.loss}`: ${s.cost.tex.replace('{L}', f'{{{L}}}')}$", "",
                 f"Input $x = a^{{1}} = {pmatrix(s.x[0], 2)}$, target $y = {pmatrix(s.y[0], 2)}$, learning rate "
                 f"$\\eta = {s.learning_rate:g}$; the biases are updated too.", ""]
         out += [f"$$W^{{{l}}} = {pmatrix(s.weights[l - 2], 2)}, \\qquad b^{{{l}}} = {pmatrix(s.biases[l - 2], 2)}$$"
