@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.health import EXPLAIN
+from core.notation import compact, weight_name
 from core.svg import NEGATIVE, POSITIVE  # Okabe–Ito blue (> 0) and vermillion (< 0), as in the printed drawing
 
 ACTIVE = "#E69F00"  # Okabe–Ito orange
@@ -24,40 +25,6 @@ MARK = "#CC79A7"  # Okabe–Ito reddish purple: a saturated or dead neuron (a st
 WIDTHS = (1.5, 3.0, 5.0, 7.5)  # edge widths by |value| quartile of the largest
 LABEL_AT = (0.3, 0.65)  # where along an edge the label sits: near the end of the wider layer, where edges fan out
 LABEL_MAX_EDGES = 16  # between two layers with more edges than this (wider than 4-4), values show on hover
-
-
-def compact(layers: Sequence[int]) -> bool:
-    """Too many neurons for names on every label: show numbers only, smaller."""
-    return len(layers) > 5 or max(layers) > 4
-
-_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def sup(n: int) -> str:
-    return str(n).translate(_SUP)
-
-
-def sub(n: int) -> str:
-    return str(n).translate(_SUB)
-
-
-def fmt(v: float, digits: int = 4) -> str:
-    """A short number for the drawing: 4 significant digits, no exponent for everyday sizes."""
-    if v is None or not np.isfinite(v):
-        return str(v)
-    if v == 0:
-        return "0"
-    if 1e-4 <= abs(v) < 1e5:
-        s = f"{v:.{digits}g}"
-        if "e" not in s:
-            return s
-    return f"{v:.{digits - 1}e}"
-
-
-def weight_name(l: int, j: int, k: int | None) -> str:
-    """w^l_{jk} (or b^l_j) in plain Unicode, 1-based neuron numbers."""
-    return f"b{sup(l)}{sub(j + 1)}" if k is None else f"w{sup(l)}{sub(j + 1)}{sub(k + 1)}"
 
 
 def positions(layers: Sequence[int]) -> list[list[tuple[float, float]]]:

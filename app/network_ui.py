@@ -14,10 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from app import builder, state
-from app.figures import sup, weight_name
 from app.model import app_limits, precheck
 from app.ui import plain
 from core import ScenarioError, load_preset, load_scenario, preset_names
+from core.notation import sup, weight_name
 
 DRAFT = "bp_draft"  # the builder's fields
 DRAFT_OF = "bp_draft_of"  # the scenario version the draft was made from

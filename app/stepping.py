@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.figures import compact, fmt, sub, sup
 from core import Trace
 from core.health import neuron_health
+from core.notation import compact, sub, sup
+from core.notation import short_number as fmt
 from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, Steps, WeightGradStep
 
 

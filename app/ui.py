@@ -10,6 +10,7 @@ from app import equations, state
 from app.equations import Eq
 from app.figures import ACTIVE, DONE, NEGATIVE, POSITIVE, network_figure
 from app.presenter import HINT, KEYS
+from core.notation import compact
 
 
 def _swatch(colour: str, text: str, node: bool = False) -> str:
@@ -237,8 +238,6 @@ def bound_toggle(label: str, state_key: str, widget_key: str, help: str | None =
 
 def split(layers) -> tuple:
     """Equations beside the drawing for small networks; the drawing below, full width, for big ones."""
-    from app.figures import compact
-
     if compact(layers):
         return st.container(), st.container()
     return tuple(st.columns([7, 5], gap="large"))

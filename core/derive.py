@@ -16,13 +16,12 @@ from core.latex import (
     activation_derivative_latex,
     dfrac,
     fold,
-    format_number,
     notation_latex,
-    plain_number,
     put,
     sym,
     wrap,
 )
+from core.notation import format_number, plain_number
 from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
 
 __all__ = ["Equation", "activation_derivative_latex", "chain_rule", "format_number", "matrix_equations",
@@ -88,7 +87,8 @@ def _neuron(t, r: NeuronStep, d: int) -> Equation:
         _aligned(rf"{Z} &= {zn} + {f(b)}", rf"{A} &= {a_n}"),
         _aligned(rf"{Z} &= {format_number(r.z, d)}", rf"{A} &= {format_number(r.a, d)}"),
         f"Neuron {j + 1} of layer {l} adds up its {m} weighted input{'s' * (m > 1)} and its bias to get "
-        f"z = {plain_number(r.z, d)}; {s.acts[l - 2].in_words} turns that into its activation a = {plain_number(r.a, d)}.")
+        f"z = {plain_number(r.z, d)}; {s.acts[l - 2].in_words} turns that into its activation "
+        f"a = {plain_number(r.a, d)}.")
 
 
 def _cost(t, r: CostStep, d: int) -> Equation:

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from core.latex import Equation, format_number, pmatrix, shape
+from core.latex import Equation, pmatrix, shape
+from core.notation import format_number
 
 
 def _under(name: str, n: int, m: int) -> str:

@@ -8,7 +8,8 @@ import numpy as np
 
 from core.derive import chain_rule, matrix_equations, step_equation
 from core.engine import trace as run_trace
-from core.latex import Equation, activation_derivative_latex, format_number, notation_latex, pmatrix, sym
+from core.latex import Equation, activation_derivative_latex, notation_latex, pmatrix, sym
+from core.notation import decimals, format_number
 from core.scenario import load_scenario
 from core.steps import BiasGradStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
 
@@ -38,7 +39,7 @@ def _classic_names(s) -> dict:
 def _check_table(t, digits: int) -> str:
     """The published figures of the classic example, to ``digits`` decimal places, with our symbols."""
     s, n = t.scenario, 0
-    dp = lambda v: (f"{v:.{digits}f}".rstrip("0").rstrip(".") if abs(v) >= 10 ** -digits else format_number(v, 3))
+    dp = lambda v: decimals(v, digits, unicode_minus=False) if abs(v) >= 10 ** -digits else format_number(v, 3)
     d3, d2 = t.delta(3, n), t.delta(2, n)
     W3 = t.W(3)
     rows = [

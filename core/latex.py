@@ -1,4 +1,4 @@
-"""LaTeX building blocks: numbers, indexed symbols, folded sums, matrices, and each activation's
+"""LaTeX building blocks: numbers (``core.notation``), indexed symbols, folded sums, matrices, and each activation's
 σ(z) and σ'(z) (σ' from SymPy, shown in textbook form), cached so the hot path is string formatting.
 
 On screen indices are 1-based; every function here takes the engine's 0-based j, k.
@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from core.activations import ACTIVATIONS
+from core.notation import format_number
 
 
 @dataclass(frozen=True)
@@ -24,31 +25,6 @@ class Equation:
     numeric: str
     value: str
     sentence: str
-
-
-def format_number(x: float, digits: int = 9, paren: bool = False) -> str:
-    """x to ``digits`` significant figures as LaTeX: 1.5 \\times 10^{-5}, never 'e-05'.
-    With ``paren`` (a number put into an expression) a negative number is wrapped in parentheses."""
-    x = float(x)
-    if math.isnan(x):
-        return r"\text{NaN}"
-    if math.isinf(x):
-        s = r"\infty" if x > 0 else r"-\infty"
-    else:
-        s = f"{x:.{digits}g}"
-        if "e" in s:
-            m, e = s.split("e")
-            s = rf"{m} \times 10^{{{int(e)}}}"
-        if s in ("-0", "0"):
-            s = "0"
-    return f"({s})" if paren and s.startswith("-") else s
-
-
-def plain_number(x: float, digits: int = 9) -> str:
-    """x to ``digits`` significant figures as plain text, for sentences."""
-    x = float(x)
-    s = f"{x:.{digits}g}"
-    return "0" if s == "-0" else s
 
 
 def idx(*ks: int) -> str:

@@ -14,15 +14,11 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from core.notation import decimals as _num
+from core.notation import sub, sup
+
 POSITIVE, NEGATIVE = "#0072B2", "#D55E00"  # Okabe–Ito blue (> 0) and vermillion (< 0); app.figures uses these
 COL, ROW, PAD, R = 190, 96, 56, 22  # column and row spacing, margin, neuron radius (px)
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def _num(v: float, digits: int) -> str:
-    s = f"{float(v):.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s.replace("-", "−")
 
 
 def _text(x: float, y: float, s: str, size: int = 13, anchor: str = "middle", weight: str = "normal",
@@ -66,8 +62,8 @@ def network_svg(layers: Sequence[int], weights: Sequence[np.ndarray] | None = No
         for j in range(layers[l - 1]):
             x, y = pos(l, j)
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{R}" fill="#E8F4FB" stroke="#555" stroke-width="1.5"/>')
-            sub = str(j + 1).translate(_SUB)
-            name = f"x{sub}" if l == 1 else f"a{str(l).translate(_SUP)}{sub}"
+            name_sub = sub(j + 1)
+            name = f"x{name_sub}" if l == 1 else f"a{sup(l)}{name_sub}"
             out.append(_text(x, y + 5, name, 14))
             if l > 1 and biases is not None:
                 out.append(_text(x, y + R + 15, f"b = {_num(biases[l - 2][j], digits)}", 12))

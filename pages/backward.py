@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app import equations, quiz, state, stepping, ui
-from app.figures import weight_name
+from core.notation import weight_name
 from core.steps import BiasGradStep, WeightGradStep
 
 ui.page_start("3 · Backward pass", "From the cost back to the first layer: how much each neuron's weighted "

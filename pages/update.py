@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from app import equations, quiz, state, stepping, ui
-from app.figures import weight_name
 from core import trace
 from core.mistake import updated_weights_by_mistake
+from core.notation import weight_name
 
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "
               "were computed with the old weights, and only then are the weights changed.")

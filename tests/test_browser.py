@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from _server import ARGS, ARTIFACTS, CHROMIUM, ROOT, need_chromium, streamlit_server
 
-from app.figures import fmt, sub, sup
 from core import load_preset, trace
+from core.notation import short_number as fmt
+from core.notation import sub, sup
 
 
 @pytest.fixture(scope="module")

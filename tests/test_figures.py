@@ -6,9 +6,11 @@ import plotly.graph_objects as go
 import pytest
 
 from app import stepping
-from app.figures import NEGATIVE, POSITIVE, fmt, network_figure, weight_name
+from app.figures import NEGATIVE, POSITIVE, network_figure
 from core import load_preset, load_scenario, trace
 from core.mistake import updated_weights_by_mistake
+from core.notation import short_number as fmt
+from core.notation import weight_name
 
 
 def _big():
