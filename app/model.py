@@ -1,4 +1,4 @@
-"""The engine as the app uses it: one cached trace per scenario, and the app's size limits.
+"""The engine as the app uses it: one cached trace per scenario, and of the network after its update.
 
 Traces are keyed on the scenario's canonical JSON (a plain string), computed once and shared
 read-only by every rerun and page; stepping only moves an index into ``trace.steps(n)``.
@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import Scenario, Trace, load_scenario, trace
-
-MAX_HIDDEN, MAX_NEURONS, MAX_EXAMPLES = 6, 8, 64
+from core import Trace, load_scenario, trace
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -19,29 +17,9 @@ def trace_of(key: str) -> Trace:
     return trace(load_scenario(key))
 
 
-def precheck(d) -> str | None:
-    """The same limits on a raw scenario dict, before core builds (and initialises) anything."""
-    if not isinstance(d, dict):
-        return None  # core says what is wrong
-    layers, x = d.get("layers"), d.get("x")
-    if isinstance(layers, list) and all(isinstance(n, int) for n in layers):
-        if len(layers) - 2 > MAX_HIDDEN:
-            return f"the stepper shows at most {MAX_HIDDEN} hidden layers, this network has {len(layers) - 2}"
-        if layers and max(layers) > MAX_NEURONS:
-            return f"the stepper shows at most {MAX_NEURONS} neurons per layer, this network has {max(layers)}"
-    if isinstance(x, list) and x and all(isinstance(e, list) for e in x) and len(x) > MAX_EXAMPLES:
-        return f"the stepper takes at most {MAX_EXAMPLES} examples, this scenario has {len(x)}"
-    return None
-
-
-def app_limits(s: Scenario) -> str | None:
-    """Why this scenario is too big to step through on screen, or None if it fits."""
-    if len(s.layers) - 2 > MAX_HIDDEN:
-        return (f"the stepper shows at most {MAX_HIDDEN} hidden layers, this network has "
-                f"{len(s.layers) - 2}: remove some layers")
-    if max(s.layers) > MAX_NEURONS:
-        return (f"the stepper shows at most {MAX_NEURONS} neurons per layer, this network has a layer of "
-                f"{max(s.layers)}: make the layers smaller")
-    if len(s.x) > MAX_EXAMPLES:
-        return f"the stepper takes at most {MAX_EXAMPLES} examples, this scenario has {len(s.x)}"
-    return None
+@st.cache_resource(max_entries=64, show_spinner=False)
+def trace_after_update(key: str) -> Trace:
+    """The trace of the same network with the updated weights and biases (keyed on the scenario before
+    the update: after a huge step the new weights may not be finite, so they have no JSON)."""
+    t = trace_of(key)
+    return trace(t.scenario.with_params(t.weights_new, t.biases_new))

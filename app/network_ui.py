@@ -1,7 +1,9 @@
-"""The Network screen's widgets: presets, the builder, the weight tables, JSON import/export.
+"""The Network screen's widgets: presets, the builder, the weight tables, JSON import/export, and
+the exports of the step (every value as CSV, the drawing as SVG).
 
-Every value a user types lives in ``st.session_state`` under keys no widget owns (the draft),
-so a bad value stays on screen with a message under it, and nothing is lost between pages.
+Every value a user types lives in ``st.session_state`` under keys no widget owns (the draft,
+``app.state.DRAFT``), so a bad value stays on screen with a message under it, and nothing is lost
+between screens. A new network forgets the draft and the JSON text (``app.state``'s hook).
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ import pandas as pd
 import streamlit as st
 
 from app import builder, state
-from app.model import app_limits, precheck
+from app.limits import app_limits, precheck
 from app.ui import plain
-from core import ScenarioError, load_preset, load_scenario, preset_names
+from core import ScenarioError, load_preset, load_scenario, preset_names, trace
+from core.export import count_values, trace_csv
 from core.notation import sup, weight_name
+from core.svg import network_svg
 
-DRAFT = "bp_draft"  # the builder's fields
-DRAFT_OF = "bp_draft_of"  # the scenario version the draft was made from
-JSON_TEXT = "bp_json_text"  # the import text area
-JSON_OF = "bp_json_of"  # the scenario version the text was made from
-ERRORS = "bp_errors"  # {"build"|"import"|"edit_<l>": message}
+DRAFT, JSON_TEXT, ERRORS = state.DRAFT, state.JSON_TEXT, state.ERRORS
+MAX_CSV_VALUES = 1_000_000  # rows in one trace CSV (about 50 MB)
+SVG_MAX_NEURONS = 12  # the SVG drawing writes every weight: beyond this it is unreadable
 
 
 def _errors() -> dict:
@@ -31,9 +33,9 @@ def _errors() -> dict:
 
 
 def draft() -> dict:
-    if st.session_state.get(DRAFT_OF) != state.version() or DRAFT not in st.session_state:
+    """The builder's fields, made from the current scenario (again after every new network)."""
+    if DRAFT not in st.session_state:
         st.session_state[DRAFT] = builder.draft_from(state.current_scenario())
-        st.session_state[DRAFT_OF] = state.version()
     return st.session_state[DRAFT]
 
 
@@ -103,20 +105,12 @@ def preset_picker() -> None:
 
 # ---- builder ----------------------------------------------------------------------------
 
-def _set(field: str, wkey: str, i: int | None = None) -> None:
-    d = draft()
-    if i is None:
-        d[field] = st.session_state[wkey]
-    else:
-        d[field][i] = st.session_state[wkey]
-
-
 def _field(widget: str, label: str, field: str, i: int | None = None, container=st, **kw):
-    """A widget showing draft[field] (or draft[field][i]); edits go back into the draft."""
+    """A widget bound to draft[field] (or draft[field][i])."""
     d = draft()
     wkey = f"nb_{field}" + ("" if i is None else f"_{i}")
-    st.session_state[wkey] = d[field] if i is None else d[field][i]
-    return getattr(container, widget)(label, key=wkey, on_change=_set, args=(field, wkey, i), **kw)
+    value = d[field] if i is None else d[field][i]
+    return state.bound(widget, label, wkey, value, lambda v: _set_default(draft(), field, i, v), container, **kw)
 
 
 def _activation(cols, label: str, act_field: str, formula_field: str, i: int | None, output: bool) -> None:
@@ -256,9 +250,8 @@ def json_io() -> None:
     s = state.current_scenario()
     c1, c2 = st.columns([3, 2])
     with c1:
-        if st.session_state.get(JSON_OF) != state.version() or JSON_TEXT not in st.session_state:
+        if JSON_TEXT not in st.session_state:
             st.session_state[JSON_TEXT] = builder.pretty_json(s)
-            st.session_state[JSON_OF] = state.version()
         st.session_state["json_text_area"] = st.session_state[JSON_TEXT]
         st.text_area("Scenario JSON (edit or paste, then Import)", key="json_text_area", height=260,
                      on_change=_text_changed)
@@ -269,6 +262,29 @@ def json_io() -> None:
         st.file_uploader("…or open a scenario file", type=["json"], key="json_upload", on_change=_uploaded)
         st.download_button("⬇ Export this scenario (.json)", builder.pretty_json(s), file_name="scenario.json",
                            mime="application/json", key="export_json", on_click="ignore")
-        from app.worksheet_ui import export_buttons  # every value of the step (.csv), the drawing (.svg)
-
         export_buttons()
+
+
+# ---- exports of the step ---------------------------------------------------------------------
+
+def _trace_csv(key: str):
+    """Made on click (the callable runs outside the script, so it calls core directly)."""
+    def make() -> str:
+        return trace_csv(trace(key))
+    return make
+
+
+def export_buttons() -> None:
+    """Every value of the current step as CSV, and the drawing as SVG (small networks)."""
+    s = state.current_scenario()
+    n = count_values(s)
+    if n <= MAX_CSV_VALUES:
+        st.download_button(f"⬇ Every value of this step ({n:,} rows, .csv)", _trace_csv(state.scenario_key()),
+                           file_name="backprop_step.csv", mime="text/csv", key="export_trace_csv", on_click="ignore",
+                           help="One row per value: phase, layer, j, k, example, quantity (z, a, delta, dC_dW, …), "
+                                "value at full precision.")
+    else:
+        st.caption(f"This step records {n:,} values, too many for one CSV: use fewer examples.")
+    if max(s.layers) <= SVG_MAX_NEURONS:
+        st.download_button("⬇ Network drawing (.svg)", network_svg(s.layers, s.weights, s.biases, digits=3),
+                           file_name="network.svg", mime="image/svg+xml", key="export_svg", on_click="ignore")

@@ -20,10 +20,7 @@ from app.ui import plain
 from core import quiz as cq
 from core.steps import DeltaStep, NeuronStep, OutputGradStep, WeightGradStep
 
-ON = "bp_quiz_on"  # the switch
-SIGFIGS = "bp_quiz_sigfigs"  # the teacher's tolerance, in significant figures
-PASSES = "bp_quiz_passes"  # (phase, example or None) -> core.quiz.PassScore of the current network
-TYPO = "bp_quiz_typo"  # (phase, record, question, message) for a prediction that is not a number
+ON, SIGFIGS, PASSES, TYPO = state.QUIZ_ON, state.QUIZ_SIGFIGS, state.QUIZ_PASSES, state.QUIZ_TYPO  # keys: app.state
 REVEAL_KEY, HINT_KEY = "A", "H"  # keyboard shortcuts ("R" is reserved by Streamlit)
 PASS_NAMES = {"forward": "Forward pass", "backward": "Backward pass", "update": "Update"}
 

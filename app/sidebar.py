@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import equations, presenter, state
+from app import presenter, state
 from app.ui import plain
+from core.explain import explain
 
 
-def _example_changed(key: str) -> None:
-    state.set_example(int(st.session_state[key]) - 1)
-
-
-def render(page: str) -> None:
+def render(screen: str) -> None:
     s = state.current_scenario()
     presenter.apply()  # presenter mode: hides this sidebar, shows its way out on the screen
     with st.sidebar:
@@ -21,17 +18,14 @@ def render(page: str) -> None:
         st.markdown(f"**Network** {'-'.join(map(str, s.layers))}" + (f" — {plain(s.name[:80])}" if s.name else ""))
         st.caption(plain(f"activations {', '.join(s.activations)} · cost {s.loss} · η = {s.learning_rate:g}"))
         if len(s.x) > 1:
-            key = "example_select"
-            st.session_state[key] = state.example() + 1
-            st.number_input(f"Example stepped through (1–{len(s.x)})", 1, len(s.x), key=key,
-                            on_change=_example_changed, args=(key,),
-                            help="The forward and backward screens follow one example; the update uses "
-                                 "the mean gradient over all of them.")
-        if equations.available("explain") is None:
-            st.download_button("⬇ Worked-example handout (.md)", data=_handout_for(state.scenario_key()),
-                               file_name=_file_name(s), mime="text/markdown", key="handout_download",
-                               on_click="ignore", width="stretch",
-                               help="Every equation of this network's training step, as Markdown.")
+            state.bound("number_input", f"Example stepped through (1–{len(s.x)})", "example_select",
+                        state.example() + 1, lambda v: state.set_example(int(v) - 1), min_value=1,
+                        max_value=len(s.x), help="The forward and backward screens follow one example; the "
+                                                 "update uses the mean gradient over all of them.")
+        st.download_button("⬇ Worked-example handout (.md)", data=_handout_for(state.scenario_key()),
+                           file_name=_file_name(s), mime="text/markdown", key="handout_download",
+                           on_click="ignore", width="stretch",
+                           help="Every equation of this network's training step, as Markdown.")
         st.caption("**Share this exact screen:** copy the address bar — it holds the network, the screen "
                    "and the step.")
 
@@ -39,8 +33,6 @@ def render(page: str) -> None:
 def _handout_for(key: str):
     """Made on click (the callable runs outside the script, so it calls core directly)."""
     def make() -> str:
-        from core.explain import explain
-
         return explain(key)
     return make
 

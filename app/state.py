@@ -1,27 +1,34 @@
-"""Session state shared by every page, under fixed keys that no widget owns.
+"""Session state: the one owner of every ``st.session_state`` key of the walkthrough, the one
+"on new network" hook, and the one helper for a widget bound to a stored value.
 
-Streamlit drops a widget's value when the widget is not rendered (e.g. on another page),
-so the real values live here and widgets only edit them (see ``app.ui.bound``).
+Streamlit drops a widget's value when the widget is not rendered (e.g. on another page), so the
+real values live here under keys no widget owns, and widgets only edit them (``bound``). When the
+network changes, ``set_scenario`` forgets everything that belonged to the old one (``PER_NETWORK``).
 
 The scenario, the screen, the step and the view are mirrored in the URL (``st.query_params``)
-so that a shared link opens exactly there; ``app.url`` does the encoding.
+so that a shared link opens exactly there; ``app.url`` does the encoding. The training lab keeps
+its own ``tl_*`` keys in ``app.train_state``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
 from app import url
 from app.model import trace_of
+from app.screens import STEPPED
 from core import Scenario, Trace, load_preset
 
+# ---- the keys ---------------------------------------------------------------------------
 SCENARIO = "bp_scenario"  # the current Scenario
 SCENARIO_KEY = "bp_scenario_json"  # its canonical compact JSON: the cache key of traces and equations
-VERSION = "bp_version"  # bumped on every change of scenario, so tables/editors start afresh
-NOTICE = "bp_notice"  # a one-off message to show on the next page drawn
-STEP = "bp_step_{phase}_{view}"  # the step index (0-based) per screen and view
+VERSION = "bp_version"  # bumped on every change of scenario: widgets keyed on it (weight tables) start afresh
+NOTICE = "bp_notice"  # a one-off message to show on the next screen drawn
+STEP = "bp_step_{screen}_{view}"  # the step index (0-based) per screen and view
 VIEW = "bp_view"  # "neuron" or "matrix"
 EXAMPLE = "bp_example"  # which example of a batch is stepped through
 SELECTED = "bp_selected"  # the weight whose chain-rule card the backward screen shows
@@ -29,9 +36,20 @@ UPDATE_PICK = "bp_update_pick"  # the parameter whose update equation the update
 MISTAKE = "bp_mistake"  # the update screen's "updated output weights by mistake" switch
 PRESENTER = "bp_presenter"  # presenter mode: larger equations, no sidebar (``pm=1`` in the URL)
 URL_READ = "bp_url_read"  # the URL was read (once per session)
-START_PAGE = "bp_start_page"  # the screen a shared link asked for
+START_SCREEN = "bp_start_screen"  # the screen a shared link asked for
+PICKS = "bp_picks"  # clicks on the drawing so far: each redraws it fresh
+DRAFT = "bp_draft"  # the network builder's fields (app.network_ui)
+JSON_TEXT = "bp_json_text"  # the scenario JSON text area (app.network_ui)
+ERRORS = "bp_errors"  # the Network screen's messages: {"build"|"import"|"preset"|"edit_<l>": message}
+QUIZ_ON = "bp_quiz_on"  # the quiz switch (app.quiz)
+QUIZ_SIGFIGS = "bp_quiz_sigfigs"  # the teacher's tolerance, in significant figures
+QUIZ_PASSES = "bp_quiz_passes"  # (screen, example or None) -> core.quiz.PassScore of the current network
+QUIZ_TYPO = "bp_quiz_typo"  # (screen, record, question, message) for a prediction that is not a number
+WS_SETTINGS = "ws_settings"  # the worksheet teacher's choices (app.worksheet_ui)
+WS_ZIP = "ws_zip"  # ((N, choices), bytes) of the last batch of worksheets made
+PER_NETWORK = (SELECTED, UPDATE_PICK, DRAFT, JSON_TEXT, QUIZ_PASSES, QUIZ_TYPO)  # forgotten on a new network
+
 DEFAULT_PRESET = "classic_2-2-2"
-STEP_PAGES = ("forward", "backward")
 CHANGED = "The network changed, so the steps start again from the first one."
 
 
@@ -73,16 +91,22 @@ def set_scenario(scenario: Scenario, notice: str | None = None) -> None:
     st.session_state[SCENARIO] = scenario
     st.session_state[SCENARIO_KEY] = key
     if changed:
-        st.session_state[VERSION] = version() + 1
-        for k in list(st.session_state):
-            if isinstance(k, str) and k.startswith("bp_step_"):
-                del st.session_state[k]
-        st.session_state.pop(SELECTED, None)
-        st.session_state.pop(UPDATE_PICK, None)
-        if st.session_state.get(EXAMPLE, 0) >= len(scenario.x):
-            st.session_state[EXAMPLE] = 0
+        _on_new_network(scenario)
     if notice or changed:
         st.session_state[NOTICE] = notice or CHANGED
+
+
+def _on_new_network(scenario: Scenario) -> None:
+    """The one place that forgets what belonged to the previous network: its steps, picks, the
+    builder's draft and JSON text, the quiz's scores; widgets keyed on the version start afresh."""
+    st.session_state[VERSION] = version() + 1
+    for k in list(st.session_state):
+        if isinstance(k, str) and k.startswith("bp_step_"):
+            del st.session_state[k]
+    for k in PER_NETWORK:
+        st.session_state.pop(k, None)
+    if st.session_state.get(EXAMPLE, 0) >= len(scenario.x):
+        st.session_state[EXAMPLE] = 0
 
 
 def pop_notice() -> str | None:
@@ -113,12 +137,32 @@ def set_example(n: int) -> None:
     st.session_state[EXAMPLE] = int(n)
 
 
-def step(phase: str, view_: str | None = None) -> int:
-    return st.session_state.get(STEP.format(phase=phase, view=view_ or view()), 0)
+def step(screen: str, view_: str | None = None) -> int:
+    return st.session_state.get(STEP.format(screen=screen, view=view_ or view()), 0)
 
 
-def set_step(phase: str, i: int, view_: str | None = None) -> None:
-    st.session_state[STEP.format(phase=phase, view=view_ or view())] = max(0, int(i))
+def set_step(screen: str, i: int, view_: str | None = None) -> None:
+    st.session_state[STEP.format(screen=screen, view=view_ or view())] = max(0, int(i))
+
+
+# ---- a widget bound to a stored value ------------------------------------------------------
+
+def bound(kind: str, label: str, wkey: str, value: Any, store: Callable[[Any], None], container=st, **kw):
+    """The widget ``container.<kind>`` (key ``wkey``) showing ``value``; every edit goes to ``store``.
+
+    The widget's own value is reseeded from the stored one on every run, so the stored value is
+    the truth and survives the widget not being drawn (another screen, a collapsed expander)."""
+    st.session_state[wkey] = value
+    return getattr(container, kind)(label, key=wkey, on_change=_bound_changed, args=(wkey, store), **kw)
+
+
+def _bound_changed(wkey: str, store: Callable[[Any], None]) -> None:
+    store(st.session_state[wkey])
+
+
+def setter(key: str) -> Callable[[Any], None]:
+    """A ``store`` for ``bound`` that keeps the value under a session-state key."""
+    return lambda v: st.session_state.__setitem__(key, v)
 
 
 # ---- the URL ----------------------------------------------------------------------------
@@ -130,7 +174,7 @@ def read_url() -> str | None:
     default example with a notice; nothing here raises.
     """
     if st.session_state.get(URL_READ):
-        return st.session_state.get(START_PAGE)
+        return st.session_state.get(START_SCREEN)
     st.session_state[URL_READ] = True
     try:
         params = {k: st.query_params.get(k) for k in st.query_params}
@@ -144,18 +188,18 @@ def read_url() -> str | None:
         set_notice(link.problem)
     set_view(link.view)
     set_example(link.example if link.scenario is not None and link.example < len(link.scenario.x) else 0)
-    if link.page in STEP_PAGES and link.step is not None:
-        set_step(link.page, link.step)
+    if link.screen in STEPPED and link.step is not None:
+        set_step(link.screen, link.step)
     st.session_state[PRESENTER] = params.get("pm") == "1"
-    st.session_state[START_PAGE] = link.page
-    return link.page
+    st.session_state[START_SCREEN] = link.screen
+    return link.screen
 
 
-def write_url(page: str) -> None:
+def write_url(screen: str) -> None:
     """Mirror the current state into the URL (only the parameters that changed are written)."""
     s = current_scenario()
-    step_ = step(page) if page in STEP_PAGES else None
-    want = url.encode_params(scenario_key(), s, page, step_, view(), example(),
+    step_ = step(screen) if screen in STEPPED else None
+    want = url.encode_params(scenario_key(), s, screen, step_, view(), example(),
                              default_key=_default_key())
     if st.session_state.get(PRESENTER):
         want["pm"] = "1"

@@ -9,22 +9,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so pages can 
 import streamlit as st  # noqa: E402
 
 from app import sidebar, state  # noqa: E402
+from app.screens import SCREENS  # noqa: E402
 from core import load_preset  # noqa: E402
 
 st.set_page_config(page_title="Backprop Stepper", page_icon="∂", layout="wide")
 
 start = state.read_url() or "network"  # a shared link opens the screen it names
-SCREENS = [
-    ("network", "../pages/network.py", "1 · Network"),
-    ("forward", "../pages/forward.py", "2 · Forward pass"),
-    ("backward", "../pages/backward.py", "3 · Backward pass"),
-    ("update", "../pages/update.py", "4 · Update"),
-    ("train", "../pages/train.py", "5 · Training lab"),
-    ("worksheet", "../pages/worksheet.py", "6 · Worksheets"),
-]
-pages = {name: st.Page(path, title=title, url_path=name, default=name == start) for name, path, title in SCREENS}
-current = st.navigation(list(pages.values()))
-name = next((n for n, p in pages.items() if p is current or p.title == current.title), "network")
+screens = {name: st.Page(path, title=title, url_path=name, default=name == start) for name, path, title in SCREENS}
+current = st.navigation(list(screens.values()))
+name = next((n for n, p in screens.items() if p is current or p.title == current.title), "network")
 sidebar.render(name)
 try:
     current.run()

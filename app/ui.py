@@ -6,10 +6,10 @@ from functools import partial
 
 import streamlit as st
 
-from app import equations, state
-from app.equations import Eq
+from app import equations, state, stepping
 from app.figures import ACTIVE, DONE, NEGATIVE, POSITIVE, network_figure
 from app.presenter import HINT, KEYS
+from core.latex import Equation
 from core.notation import compact
 
 
@@ -101,8 +101,6 @@ def pick_stepper(options: list, state_key: str, prefix: str) -> None:
 
 
 def _view_changed(key: str, phase: str) -> None:
-    from app import stepping
-
     new = "matrix" if st.session_state[key] else "neuron"
     if new == state.view():
         return
@@ -135,7 +133,7 @@ def plain(text: str) -> str:
     return "".join(_MD.get(c, c) for c in str(text))
 
 
-def equation_card(eq: Eq, *, heading: str | None = None) -> None:
+def equation_card(eq: Equation, *, heading: str | None = None) -> None:
     """Symbols, numbers, value, and one plain sentence."""
     with st.container(border=True):
         if heading:
@@ -149,21 +147,17 @@ def equation_card(eq: Eq, *, heading: str | None = None) -> None:
 
 
 def equations_missing() -> bool:
-    """Show why equations are unavailable (the app still steps and draws); True if so."""
-    why = equations.available()
-    if why:
-        st.warning(f"Equations cannot be shown: {why}.")
-    return why is not None
+    """Always False: the equations (core.derive) are imported with the app, so they cannot be missing.
+    Kept only while pages/ still call it; remove it with those calls."""
+    return False
 
 
-PICKS = "bp_picks"  # clicks on the drawing so far: each redraws it fresh
+PICKS = state.PICKS
 
 
 def _picked(key: str, phase: str) -> None:
     """A click on a neuron or on a weight's label in the drawing jumps to its step (``stepping.jump``);
     on the backward screen a weight's chain-rule card shows too."""
-    from app import stepping
-
     points = (st.session_state.get(key) or {}).get("selection", {}).get("points", [])
     s = state.current_scenario()
     for p in points:
@@ -211,28 +205,22 @@ def notation_expander() -> None:
             "Layer 1 is the input (a¹ = x) and layer L the output. **w^l_{jk} joins neuron k of layer l−1 "
             "to neuron j of layer l** (first index = the neuron the edge goes into), so W^l has shape "
             "(n_l, n_{l−1}). δ^l = ∂C/∂z^l. Every gradient uses the weights from *before* the update.")
-        if not equations.available():
-            for line in equations.notation():
-                st.latex(line)
-
-
-def _copy(widget_key: str, state_key: str) -> None:
-    st.session_state[state_key] = st.session_state[widget_key]
+        for line in equations.notation():
+            st.latex(line)
 
 
 def bound_select(label: str, options: list, state_key: str, format_func, widget_key: str):
-    """A selectbox whose value lives under ``state_key`` (kept across pages); None until chosen."""
+    """A selectbox whose value lives under ``state_key`` (kept across screens); None until chosen."""
     value = st.session_state.get(state_key)
-    st.session_state[widget_key] = value if value in options else None
-    st.selectbox(label, options, key=widget_key, format_func=format_func, index=None,
-                 placeholder="Choose…", on_change=_copy, args=(widget_key, state_key))
+    state.bound("selectbox", label, widget_key, value if value in options else None, state.setter(state_key),
+                options=options, format_func=format_func, index=None, placeholder="Choose…")
     return st.session_state.get(state_key) if st.session_state.get(state_key) in options else None
 
 
 def bound_toggle(label: str, state_key: str, widget_key: str, help: str | None = None) -> bool:
-    """A toggle whose value lives under ``state_key`` (kept across pages)."""
-    st.session_state[widget_key] = bool(st.session_state.get(state_key, False))
-    st.toggle(label, key=widget_key, on_change=_copy, args=(widget_key, state_key), help=help)
+    """A toggle whose value lives under ``state_key`` (kept across screens)."""
+    state.bound("toggle", label, widget_key, bool(st.session_state.get(state_key, False)), state.setter(state_key),
+                help=help)
     return bool(st.session_state.get(state_key, False))
 
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.model import app_limits, precheck
+from app.limits import app_limits, precheck
+from app.screens import NAMES, STEPPED
 from core import Scenario, load_scenario
 from core.scenario import initial_weights
 
-PAGES = ("network", "forward", "backward", "update", "train", "worksheet")
 MAX_CODE = 24_000  # characters of ``s``
 MAX_JSON = 200_000  # bytes after decompression
 FORMAT = "1"
@@ -72,17 +72,17 @@ def decode_scenario(code: str) -> Scenario:
     return s
 
 
-def encode_params(key: str, s: Scenario, page: str, step: int | None, view: str, example: int,
+def encode_params(key: str, s: Scenario, screen: str, step: int | None, view: str, example: int,
                   default_key: str | None = None) -> dict[str, str]:
     """The query parameters of this state (step 0-based here, 1-based in the URL)."""
-    q: dict[str, str] = {"p": page}
+    q: dict[str, str] = {"p": screen}
     if key != default_key:
         q["s"] = encode_scenario(s)
     if example:
         q["n"] = str(example + 1)
     if step is not None:
         q["step"] = str(step + 1)
-    if view == "matrix" and page in ("forward", "backward"):
+    if view == "matrix" and screen in STEPPED:
         q["v"] = "m"
     return q
 
@@ -90,7 +90,7 @@ def encode_params(key: str, s: Scenario, page: str, step: int | None, view: str,
 @dataclass
 class Link:
     scenario: Scenario | None = None  # None: the URL named no network
-    page: str | None = None
+    screen: str | None = None
     step: int | None = None  # 0-based
     view: str = "neuron"
     example: int = 0  # 0-based
@@ -112,11 +112,11 @@ def decode_params(params: dict, default: Scenario) -> Link:
     """Read query parameters defensively (any value of any type)."""
     link, problems = Link(), []
     try:
-        page = _one(params.get("p"))
-        if page in PAGES:
-            link.page = page
-        elif page is not None:
-            problems.append(f"the link names an unknown screen '{page[:20]}'")
+        screen = _one(params.get("p"))
+        if screen in NAMES:
+            link.screen = screen
+        elif screen is not None:
+            problems.append(f"the link names an unknown screen '{screen[:20]}'")
         code = _one(params.get("s"))
         if code is not None:
             try:

@@ -1,8 +1,7 @@
-"""The Worksheets screen's state and panels, and the export buttons of the Network screen
-(every value of the step as CSV, the drawing as SVG).
+"""The Worksheets screen's panels: the teacher's choices, the sheet and its key, downloads, a batch.
 
-The teacher's choices live in ``st.session_state[SETTINGS]`` (a key no widget owns); widgets are
-seeded from it and write back, so the choices survive a visit to another screen.
+The teacher's choices live under ``app.state.WS_SETTINGS`` (a key no widget owns); widgets are
+bound to it (``app.state.bound``), so the choices survive a visit to another screen.
 """
 
 from __future__ import annotations
@@ -13,13 +12,10 @@ from app import state
 from core.costs import COSTS
 from core.worksheet import HIDDEN_CHOICES, LIMITS, Allowed, batch_zip, worksheet
 
-SETTINGS = "ws_settings"
-ZIP = "ws_zip"  # ((N, choices), bytes) of the last batch made
+SETTINGS, ZIP = state.WS_SETTINGS, state.WS_ZIP
 DEFAULTS = {"activations": ["sigmoid", "tanh", "relu"], "costs": ["mse"], "inputs": (1, 3),
             "hidden_layers": (0, 2), "hidden_neurons": (1, 3), "outputs": (1, 2), "seed": 1, "batch": 30}
 MAX_BATCH = 60
-MAX_CSV_VALUES = 1_000_000  # rows in one trace CSV (about 50 MB)
-SVG_MAX_NEURONS = 12  # the SVG drawing writes every weight: beyond this it is unreadable
 
 
 def settings() -> dict:
@@ -28,15 +24,10 @@ def settings() -> dict:
     return st.session_state[SETTINGS]
 
 
-def _store(key: str) -> None:
-    settings()[key] = st.session_state[f"ws_w_{key}"]
-
-
 def w(kind, label: str, key: str, container=st, **kw):
-    """A widget seeded from, and writing back to, the worksheet settings."""
-    wkey = f"ws_w_{key}"
-    st.session_state[wkey] = settings()[key]
-    return getattr(container, kind)(label, key=wkey, on_change=_store, args=(key,), **kw)
+    """A widget bound to the worksheet setting ``key``."""
+    return state.bound(kind, label, f"ws_w_{key}", settings()[key], lambda v: settings().__setitem__(key, v),
+                       container, **kw)
 
 
 def choices() -> None:
@@ -119,34 +110,3 @@ def preview(docs: dict) -> None:
 
 def _without_images(md: str) -> str:
     return "\n".join(line for line in md.splitlines() if not line.startswith("!["))
-
-
-# ---- exports shared with other screens ---------------------------------------------------
-
-def _trace_csv(key: str):
-    """Made on click (the callable runs outside the script, so it calls core directly)."""
-    def make() -> str:
-        from core import trace
-        from core.export import trace_csv
-
-        return trace_csv(trace(key))
-    return make
-
-
-def export_buttons() -> None:
-    """Every value of the current step as CSV, and the drawing as SVG (small networks)."""
-    from core.export import count_values
-    from core.svg import network_svg
-
-    s = state.current_scenario()
-    n = count_values(s)
-    if n <= MAX_CSV_VALUES:
-        st.download_button(f"⬇ Every value of this step ({n:,} rows, .csv)", _trace_csv(state.scenario_key()),
-                           file_name="backprop_step.csv", mime="text/csv", key="export_trace_csv", on_click="ignore",
-                           help="One row per value: phase, layer, j, k, example, quantity (z, a, delta, dC_dW, …), "
-                                "value at full precision.")
-    else:
-        st.caption(f"This step records {n:,} values, too many for one CSV: use fewer examples.")
-    if max(s.layers) <= SVG_MAX_NEURONS:
-        st.download_button("⬇ Network drawing (.svg)", network_svg(s.layers, s.weights, s.biases, digits=3),
-                           file_name="network.svg", mime="image/svg+xml", key="export_svg", on_click="ignore")

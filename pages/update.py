@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app import equations, quiz, state, stepping, ui
-from core import trace
+from app import equations, model, quiz, state, stepping, ui
 from core.mistake import updated_weights_by_mistake
 from core.notation import weight_name
 
@@ -14,7 +13,7 @@ t, key, n = state.current_trace(), state.scenario_key(), state.example()
 quiz.screen("update")  # in quiz mode this draws the rest of the screen and stops
 s = t.scenario
 L = len(s.layers)
-after = trace(s.with_params(t.weights_new, t.biases_new))  # may be non-finite after a huge step: no JSON key
+after = model.trace_after_update(key)  # cached, keyed on the network before the update
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Cost before the update", f"{t.cost:.9g}")
