@@ -155,25 +155,37 @@ def equations_missing() -> bool:
 PICKS = state.PICKS
 
 
-def _picked(key: str, phase: str) -> None:
-    """A click on a neuron or on a weight's label in the drawing jumps to its step (``stepping.jump``);
-    on the backward screen a weight's chain-rule card shows too."""
-    points = (st.session_state.get(key) or {}).get("selection", {}).get("points", [])
-    s = state.current_scenario()
+def click_effect(steps, screen: str, view: str, points) -> dict | None:
+    """What a click on the drawing changes, as plain data (no Streamlit): None when it hit nothing
+    (an edge's line), else the session-state keys to set, ``"step"`` meaning the screen's step. A neuron
+    or a weight's label jumps to its step (``stepping.jump``); on the backward screen a weight's
+    chain-rule card shows too (``SELECTED``); on the update screen the parameter is picked."""
+    layers = steps.trace.scenario.layers
     for p in points:
-        target = stepping.click_target(p.get("customdata"), s.layers)
+        target = stepping.click_target(p.get("customdata"), layers)
         if target is None:
             continue  # an edge's line or a marker without a target: nothing to jump to
-        if phase == "backward" and len(target) == 3:
-            st.session_state[state.SELECTED] = target
-        g = stepping.jump(state.current_trace().steps(state.example()), phase, state.view(), target)
+        out: dict = {}
+        if screen == "backward" and len(target) == 3:
+            out[state.SELECTED] = target
+        g = stepping.jump(steps, screen, view, target)
         if g is not None:
-            if phase == "update":
-                st.session_state[state.UPDATE_PICK] = g
-            else:
-                state.set_step(phase, g)
-        st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
+            out[state.UPDATE_PICK if screen == "update" else "step"] = g
+        return out
+    return None
+
+
+def _picked(key: str, screen: str) -> None:
+    points = (st.session_state.get(key) or {}).get("selection", {}).get("points", [])
+    effect = click_effect(state.current_trace().steps(state.example()), screen, state.view(), points)
+    if effect is None:
         return
+    for k, v in effect.items():
+        if k == "step":
+            state.set_step(screen, v)
+        else:
+            st.session_state[k] = v
+    st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
 
 
 def drawing(kwargs: dict, key: str, legend: str | None = None, pick: str | None = None) -> None:

@@ -1,7 +1,8 @@
 """Every screen with AppTest: renders without an exception, steps Next to the last step and
 Previous back with the right equation at each step, presets and custom networks render."""
 
-import json
+import math
+import re
 
 import pytest
 
@@ -16,10 +17,8 @@ def _caption_step(at) -> str:
     return next(c.value for c in at.caption if c.value.startswith("Step "))
 
 
-def _figure(at, key_fragment: str = "") -> dict:
-    charts = at.get("plotly_chart")
-    assert charts, "the screen should draw the network"
-    return json.loads(charts[0].proto.spec)
+def _drawn(at) -> None:
+    assert at.get("plotly_chart"), "the screen should draw the network"
 
 
 @pytest.mark.parametrize("page", SCREENS)
@@ -28,7 +27,7 @@ def test_every_screen_renders_on_the_default_example(app, page):
     _ok(app)
     assert app.title[0].value.endswith({"network": "Network", "forward": "Forward pass",
                                         "backward": "Backward pass", "update": "Update"}[page])
-    _figure(app)
+    _drawn(app)
 
 
 def _equations_shown(at) -> list[str]:
@@ -37,7 +36,7 @@ def _equations_shown(at) -> list[str]:
 
 @pytest.mark.parametrize("phase", ["forward", "backward"])
 def test_next_to_the_last_step_and_previous_back_shows_each_steps_equation(app, phase):
-    derive = pytest.importorskip("core.derive")
+    from core import derive
     app.goto(phase)
     t = trace(load_preset("classic_2-2-2"))
     steps = t.steps(0)
@@ -64,15 +63,24 @@ def test_next_to_the_last_step_and_previous_back_shows_each_steps_equation(app, 
 
 
 def test_forward_drawing_highlights_the_active_neuron_and_shows_values_so_far(app):
+    from app.figures import ACTIVE, DONE, network_figure
+    from app.state import STEP
+
     app.goto("forward")
     app.button(key="forward_next").click().run()  # step 2: neuron 2 of layer 2
-    fig = _figure(app)
-    nodes = next(tr for tr in fig["data"] if tr.get("name") == "neurons")
-    texts = nodes["text"]
-    assert "z²₁ = 0.3775" in texts[2] and "a²₁ = 0.5933" in texts[2]
-    assert "z²₂" in texts[3]
-    assert texts[4] == "" and texts[5] == ""  # the output layer is not computed yet
-    assert any(tr.get("name") == "this step" for tr in fig["data"])
+    assert app.session_state[STEP.format(screen="forward", view="neuron")] == 1
+    _drawn(app)
+    # what the screen draws at that step, as data: classic 2-2-2, x = (0.05, 0.1), hand-computed
+    t = trace(load_preset("classic_2-2-2"))
+    fig = network_figure(t.scenario.layers, **stepping.forward_drawing(t, 0, "neuron", 1).kwargs)
+    nodes = next(tr for tr in fig.data if tr.name == "neurons")
+    assert list(nodes.marker.color[:4]) == [DONE, DONE, DONE, ACTIVE]  # inputs, neuron 1 done, neuron 2 active
+    assert nodes.marker.color[4] == nodes.marker.color[5] != DONE  # the output layer is not computed yet
+    z, a = (float(v) for v in re.findall(r"= (-?[\d.]+)", nodes.text[2]))
+    assert z == pytest.approx(0.15 * 0.05 + 0.2 * 0.1 + 0.35, abs=5e-5)  # z²₁ = 0.3775
+    assert a == pytest.approx(1 / (1 + math.exp(-0.3775)), abs=5e-5)
+    assert nodes.text[4] == nodes.text[5] == ""
+    assert any(tr.name == "this step" for tr in fig.data)
 
 
 def test_slider_and_reset_move_the_step(app):
@@ -145,7 +153,7 @@ def test_update_screen_shows_costs_and_the_mistake_switch(app):
 
 
 def test_selecting_any_weight_shows_its_chain_rule_card(app):
-    derive = pytest.importorskip("core.derive")
+    from core import derive
     app.goto("backward")
     app.selectbox(key="chain_select").set_value((2, 0, 1)).run()  # w²₁₂, a hidden weight
     _ok(app)
@@ -159,7 +167,7 @@ def test_selecting_any_weight_shows_its_chain_rule_card(app):
 
 
 def test_a_hidden_weight_step_shows_the_path_sum(app):
-    derive = pytest.importorskip("core.derive")
+    from core import derive
     t = trace(load_preset("classic_2-2-2"))
     steps = t.steps(0)
     start, stop = stepping.phase_range(steps, "backward")
@@ -217,7 +225,7 @@ def test_an_unexpected_failure_shows_a_message_and_a_way_back_not_a_traceback(ap
 
 
 def test_update_screen_shows_one_parameters_update_equation(app):
-    derive = pytest.importorskip("core.derive")
+    from core import derive
     app.goto("update")
     t = trace(load_preset("classic_2-2-2"))
     steps = t.steps(0)

@@ -3,10 +3,7 @@ shortcuts on the step buttons, presenter mode, and a click on the drawing simula
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from app import stepping
 from app.figures import network_figure
@@ -102,21 +99,42 @@ def test_network_figure_marks_every_neuron_and_edge_label_with_what_a_click_hits
 
 
 # ---- the app -----------------------------------------------------------------------------
+# AppTest has no plotly widget to click: what a click changes is tested as data (``ui.click_effect``,
+# from the point's customdata), that state's effect on each screen through AppTest's public
+# session state, and the real mouse click in Chromium (tests/test_browser_presenter.py).
 
-def _click_chart(at, key: str, customdata):
-    """Simulate a click on a point of the plotly chart ``key``: AppTest has no plotly widget, so
-    send the selection the browser would send (Streamlit's widget state JSON) with the next run."""
-    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))
-    states = at._tree.get_widget_states()
-    value = {"selection": {"points": [{"curve_number": 0, "point_number": 0, "point_index": 0,
-                                       "customdata": customdata}],
-                           "point_indices": [0], "box": [], "lasso": []}}
-    states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps(value)))
-    return at._run(states)
+def _points(*customdata):
+    return [{"curve_number": 0, "point_number": 0, "point_index": 0, "customdata": c} for c in customdata]
 
 
 def _step_caption(at) -> str:
     return next(c.value for c in at.caption if c.value.startswith("Step "))
+
+
+def test_a_click_on_the_forward_drawing_jumps_to_the_neurons_step(classic):
+    from app.ui import click_effect
+
+    assert click_effect(classic, "forward", "neuron", _points([3, 1])) == {"step": 3}  # z³₂, a³₂ (CLASSIC 3)
+    assert click_effect(classic, "forward", "neuron", _points([1, 0])) == {}  # an input neuron: no step
+    assert click_effect(classic, "forward", "neuron", _points(None, [2, 1, 0])) == {"step": 1}  # first hit counts
+    assert click_effect(classic, "forward", "neuron", _points(None, [7, 7])) is None  # nothing hit
+    assert click_effect(classic, "forward", "matrix", _points([3, 0])) == {"step": 1}  # layers 2, 3, cost
+
+
+def test_a_click_on_the_backward_drawing_opens_the_delta_or_the_weights_chain_rule(classic):
+    from app.state import SELECTED
+    from app.ui import click_effect
+
+    assert click_effect(classic, "backward", "neuron", _points([2, 1])) == {"step": 16 - 5}  # δ²₂ (CLASSIC 16)
+    assert click_effect(classic, "backward", "neuron", _points([2, 0, 1])) == {"step": 18 - 5, SELECTED: (2, 0, 1)}
+
+
+def test_a_click_on_the_update_drawing_picks_the_parameter(classic):
+    from app.state import UPDATE_PICK
+    from app.ui import click_effect
+
+    assert click_effect(classic, "update", "neuron", _points([3, 1, 0])) == {UPDATE_PICK: 31}  # w³₂₁ (CLASSIC 31)
+    assert click_effect(classic, "update", "neuron", _points([2, 0])) == {UPDATE_PICK: 27}  # b²₁
 
 
 def test_step_buttons_carry_the_documented_keys(app):
@@ -147,21 +165,24 @@ def test_update_screen_steps_through_the_parameters_with_next_and_previous(app):
     assert app.button(key="update_prev").disabled
 
 
-def test_presenter_mode_hides_the_sidebar_enlarges_equations_and_is_left_with_p(app):
+def _presenter_css_shown(at) -> bool:
     from app.presenter import CSS
 
+    return any(h.value == CSS for h in at.html)
+
+
+def test_presenter_mode_hides_the_sidebar_enlarges_equations_and_is_left_with_p(app):
     app.goto("forward")
-    assert not any(CSS in h.proto.body for h in app.get("html"))
+    assert not _presenter_css_shown(app)
     app.button(key="presenter_on").click().run()
-    assert any(CSS in h.proto.body for h in app.get("html"))  # the fixed CSS: sidebar hidden, larger KaTeX
-    assert 'stSidebar"]' in CSS and "display: none" in CSS and ".katex-display > .katex { font-size: 2.1em" in CSS
+    assert _presenter_css_shown(app)  # the fixed CSS: sidebar hidden, larger KaTeX
     assert app.query_params["pm"] == "1"
     assert app.button(key="presenter_off").proto.shortcut == "p"
     assert not [b for b in app.button if b.key == "presenter_on"]
     app.goto("backward")  # kept across screens
     assert app.button(key="presenter_off")
     app.button(key="presenter_off").click().run()
-    assert not any(CSS in h.proto.body for h in app.get("html"))
+    assert not _presenter_css_shown(app)
     assert "pm" not in app.query_params
     app.button(key="presenter_on")
 
@@ -169,39 +190,31 @@ def test_presenter_mode_hides_the_sidebar_enlarges_equations_and_is_left_with_p(
 def test_a_link_with_pm_1_opens_in_presenter_mode():
     from streamlit.testing.v1 import AppTest
 
-    from app.presenter import CSS
     from tests.conftest import APP
 
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update({"p": "forward", "step": "2", "pm": "1"})
     at.run()
-    assert any(CSS in h.proto.body for h in at.get("html"))
+    assert _presenter_css_shown(at)
     assert _step_caption(at).startswith("Step 2 of")
 
 
-def test_clicking_a_neuron_on_the_forward_screen_jumps_to_its_step(app):
+def test_the_state_a_click_leaves_opens_that_step_and_its_chain_rule(app):
+    from app.state import SELECTED, STEP, UPDATE_PICK
+
     app.goto("forward")
-    assert _step_caption(app) == "Step 1 of 5"
-    _click_chart(app, "forward_fig", [3, 1])
-    assert _step_caption(app) == "Step 4 of 5"  # z³₂, a³₂ (CLASSIC index 3)
-    assert app.query_params["step"] == "4"
-    _click_chart(app, "forward_fig", [1, 0])  # an input neuron: no step, stays
+    app.session_state[STEP.format(screen="forward", view="neuron")] = 3  # what a click on neuron 2 of layer 3 stores
+    app.run()
     assert _step_caption(app) == "Step 4 of 5"
-
-
-def test_clicking_on_the_backward_screen_jumps_to_the_delta_or_the_weights_chain_rule(app):
+    assert app.query_params["step"] == "4"
     app.goto("backward")
-    _click_chart(app, "backward_fig", [2, 1])
-    assert _step_caption(app) == f"Step {16 - 5 + 1} of 18"  # δ²₂ (CLASSIC index 16)
-    _click_chart(app, "backward_fig", [2, 0, 1])
-    assert _step_caption(app) == f"Step {18 - 5 + 1} of 18"  # ∂C/∂w²₁₂ (CLASSIC index 18)
+    app.session_state[STEP.format(screen="backward", view="neuron")] = 18 - 5
+    app.session_state[SELECTED] = (2, 0, 1)
+    app.run()
+    assert _step_caption(app) == f"Step {18 - 5 + 1} of 18"
     assert app.selectbox(key="chain_select").value == (2, 0, 1)  # its chain-rule card below
     assert any(e.label.startswith("The full chain rule for w²₁₂") for e in app.expander)
-
-
-def test_clicking_an_edge_on_the_update_screen_shows_its_update(app):
     app.goto("update")
-    _click_chart(app, "update_fig", [3, 1, 0])
-    assert app.selectbox(key="update_select").value == 31  # w³₂₁ (CLASSIC index 31)
-    _click_chart(app, "update_fig", [2, 0])
-    assert app.selectbox(key="update_select").value == 27  # b²₁
+    app.session_state[UPDATE_PICK] = 31
+    app.run()
+    assert app.selectbox(key="update_select").value == 31

@@ -1,0 +1,140 @@
+"""The import graph, read from the source with ``ast`` (nothing is imported): core never imports
+Streamlit or Plotly; the modules documented as pure never reach Streamlit, even through another
+module; there are no import cycles; and the few imports inside functions are the listed ones."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("core", "app")
+UI = ("streamlit", "plotly")
+# Modules that say "no Streamlit": they must not import it, directly or through another module.
+PURE = ("app.url", "app.builder", "app.stepping", "app.screens", "app.limits")
+# Imports inside a function, each with its reason; any other one hides a dependency.
+LAZY = {
+    ("core.activations", "core.formula"): "SymPy is imported only when a formula is typed",
+    ("core.latex", "core.formula"): "the symbolic layer imports SymPy on first use",
+    ("core.steps", "core.engine"): "engine builds Steps; steps reads the trace type only when asked",
+    ("core.cli", "core.explain"): "the CLI imports the handout's SymPy only for `explain`",
+    ("core.worksheet", "core.printable"): "latex2mathml only for the HTML sheet",
+    ("core.quiz", "core"): "questions() reads the equations of a trace",
+    ("core.quiz", "core.latex"): "as above",
+    ("core.quiz", "core.steps"): "as above",
+    ("core.quiz", "core.derive"): "as above",
+    ("app.train_ui", "core.engine"): "the training lab's panels (another branch rewrites them): move to the top",
+    ("app.train_ui", "core.export"): "as above",
+    ("core.training", "core.scenario"): "fit_scenario builds a scenario only when the data asks",
+}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for pkg in PACKAGES:
+        for p in (ROOT / pkg).rglob("*.py"):
+            parts = p.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            out[name] = p
+    for p in (ROOT / "pages").glob("*.py"):
+        out[f"pages.{p.stem}"] = p
+    return out
+
+
+MODULES = _modules()
+
+
+def _imports(name: str) -> tuple[set[str], set[str]]:
+    """(imported at module level, imported inside a function) — module names, as written."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    top_nodes = {id(n) for n in tree.body}
+    top, inner = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            # `from app import state` imports app.state; `from core.latex import sym` imports core.latex
+            names = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in MODULES else node.module
+                     for a in node.names]
+        else:
+            continue
+        (top if id(node) in top_nodes else inner).update(names)
+    return top, inner
+
+
+def _internal(names) -> set[str]:
+    return {n for n in names if n in MODULES}
+
+
+@cache
+def _reaches(name: str) -> frozenset[str]:
+    """Every module imported at module level from ``name``, directly or through project modules."""
+    seen, todo = set(), [name]
+    while todo:
+        m = todo.pop()
+        for imp in _imports(m)[0]:
+            if imp not in seen:
+                seen.add(imp)
+                if imp in MODULES:
+                    todo.append(imp)
+    return frozenset(seen)
+
+
+def _is_ui(name: str) -> bool:
+    return name.split(".")[0] in UI
+
+
+def test_the_graph_is_read_from_real_files():
+    assert {"core.engine", "core.activations", "app.url", "app.state", "pages.forward"} <= set(MODULES)
+    top, _ = _imports("app.state")
+    assert "streamlit" in top and "app.url" in top and "core" in top
+
+
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if m.split(".")[0] == "core"))
+def test_core_never_imports_streamlit_or_plotly(name):
+    top, inner = _imports(name)
+    assert not [m for m in top | inner if _is_ui(m)], name
+
+
+@pytest.mark.parametrize("name", PURE)
+def test_pure_modules_never_reach_streamlit(name):
+    assert name in MODULES
+    assert not [m for m in _reaches(name) if m.split(".")[0] == "streamlit"], name
+    assert "pure" in MODULES[name].read_text(encoding="utf-8").lower() or "no streamlit" in \
+        MODULES[name].read_text(encoding="utf-8").lower()
+
+
+def test_no_import_cycles():
+    graph = {m: _internal(_imports(m)[0]) - {m} for m in MODULES}
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    cycles = []
+
+    def visit(m, path):
+        state[m] = 1
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                cycles.append(path[path.index(n):] + [n])
+            elif n not in state:
+                visit(n, path + [n])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert cycles == []
+
+
+def test_imports_inside_functions_are_the_listed_ones():
+    lazy = {(m, n) for m in MODULES for n in _internal(_imports(m)[1])}
+    assert lazy <= set(LAZY), sorted(lazy - set(LAZY))
+
+
+def test_pages_are_thin_and_files_short():
+    for name, p in MODULES.items():
+        lines = len(p.read_text(encoding="utf-8").splitlines())
+        assert lines <= 400, (name, lines)
+        if name.startswith("pages."):
+            assert lines < 160, (name, lines)
