@@ -88,8 +88,7 @@ def preset_keys() -> dict[str, tuple[str, str]]:
     return out
 
 
-def _preset_chosen() -> None:
-    name = st.session_state.get("preset_select")
+def _preset_chosen(name: str | None) -> None:
     if name:
         s = load_preset(name)
         _accept(s, f"Loaded the preset “{s.name or name}”: the steps start again from the first one.", "preset")
@@ -98,9 +97,9 @@ def _preset_chosen() -> None:
 def preset_picker() -> None:
     presets = preset_keys()
     key = state.scenario_key()
-    st.session_state["preset_select"] = next((n for n, (_, k) in presets.items() if k == key), None)
-    st.selectbox("Preset", list(presets), key="preset_select", index=None, on_change=_preset_chosen,
-                 format_func=lambda n: presets[n][0], placeholder="Your own network (choose a preset to load one)")
+    shown = next((n for n, (_, k) in presets.items() if k == key), None)
+    state.bound("selectbox", "Preset", "preset_select", shown, _preset_chosen, options=list(presets), index=None,
+                format_func=lambda n: presets[n][0], placeholder="Your own network (choose a preset to load one)")
 
 
 # ---- builder ----------------------------------------------------------------------------
@@ -242,19 +241,14 @@ def _uploaded() -> None:
     _load(text, f"Opened {f.name[:80]}: the steps start again.", "import")
 
 
-def _text_changed() -> None:
-    st.session_state[JSON_TEXT] = st.session_state["json_text_area"]
-
-
 def json_io() -> None:
     s = state.current_scenario()
     c1, c2 = st.columns([3, 2])
     with c1:
         if JSON_TEXT not in st.session_state:
             st.session_state[JSON_TEXT] = builder.pretty_json(s)
-        st.session_state["json_text_area"] = st.session_state[JSON_TEXT]
-        st.text_area("Scenario JSON (edit or paste, then Import)", key="json_text_area", height=260,
-                     on_change=_text_changed)
+        state.bound("text_area", "Scenario JSON (edit or paste, then Import)", "json_text_area",
+                    st.session_state[JSON_TEXT], state.setter(JSON_TEXT), height=260)
         st.button("Import this JSON", key="import_json", on_click=_import)
         if _errors().get("import"):
             st.error(plain(_errors()["import"]), icon="⚠️")

@@ -54,10 +54,6 @@ def _stepper_move(phase: str, n_steps: int, delta: int | None) -> None:
     state.set_step(phase, max(0, min(i, n_steps - 1)))
 
 
-def _slider_moved(phase: str, key: str) -> None:
-    state.set_step(phase, int(st.session_state[key]) - 1)
-
-
 def stepper(phase: str, n_steps: int) -> int:
     """Previous / Next / Reset and a step slider; returns the current step (0-based)."""
     i = max(0, min(state.step(phase), n_steps - 1))
@@ -70,10 +66,9 @@ def stepper(phase: str, n_steps: int) -> int:
     c3.button("⟲ Reset", key=f"{phase}_reset", on_click=_stepper_move, args=(phase, n_steps, None),
               width="stretch", shortcut=KEYS["reset"], help="Back to the first step")
     if n_steps > 1:
-        key = f"{phase}_slider_{state.view()}"
-        st.session_state[key] = i + 1
-        c4.slider("Step", 1, n_steps, key=key, on_change=_slider_moved, args=(phase, key),
-                  label_visibility="collapsed")
+        state.bound("slider", "Step", f"{phase}_slider_{state.view()}", i + 1,
+                    lambda v: state.set_step(phase, int(v) - 1), c4, min_value=1, max_value=n_steps,
+                    label_visibility="collapsed")
     c4.caption(f"Step {i + 1} of {n_steps}", help=HINT)
     return i
 
@@ -100,8 +95,8 @@ def pick_stepper(options: list, state_key: str, prefix: str) -> None:
     c4.caption(f"Parameter {i + 1} of {len(options)}" if i >= 0 else "Step through the parameters", help=HINT)
 
 
-def _view_changed(key: str, phase: str) -> None:
-    new = "matrix" if st.session_state[key] else "neuron"
+def _view_changed(matrix: bool, phase: str) -> None:
+    new = "matrix" if matrix else "neuron"
     if new == state.view():
         return
     t = state.current_trace()
@@ -117,11 +112,10 @@ def _view_changed(key: str, phase: str) -> None:
 
 def view_toggle(phase: str) -> str:
     """Neuron view (one scalar equation) or matrix view (one layer with its matrices)."""
-    key = f"{phase}_matrix_view"
-    st.session_state[key] = state.view() == "matrix"
-    st.toggle("Matrix view (one layer at a time)", key=key, on_change=_view_changed, args=(key, phase),
-              help="Neuron view: one scalar equation per step. Matrix view: one layer per step, "
-                   "with the actual matrices and their shapes.")
+    state.bound("toggle", "Matrix view (one layer at a time)", f"{phase}_matrix_view", state.view() == "matrix",
+                lambda matrix: _view_changed(matrix, phase),
+                help="Neuron view: one scalar equation per step. Matrix view: one layer per step, "
+                     "with the actual matrices and their shapes.")
     return state.view()
 
 
