@@ -101,7 +101,7 @@ def _on_new_network(scenario: Scenario) -> None:
     builder's draft and JSON text, the quiz's scores; widgets keyed on the version start afresh."""
     st.session_state[VERSION] = version() + 1
     for k in list(st.session_state):
-        if isinstance(k, str) and k.startswith("bp_step_"):
+        if isinstance(k, str) and k.startswith(STEP.partition("{")[0]):
             del st.session_state[k]
     for k in PER_NETWORK:
         st.session_state.pop(k, None)

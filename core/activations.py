@@ -28,7 +28,8 @@ class Activation:
     templates use ``\\zeta`` for z: ``tex`` overrides SymPy's σ(ζ) as (symbolic, with numbers);
     ``tex_d`` overrides σ'; ``tex_lines`` the handout's two lines (σ(z) = …, σ'(z) = …), either
     of them None to keep the derived one. ``max_slope`` is σ'(0), the largest slope, for a
-    saturating activation; ``dies`` marks one whose output and slope are 0 for every z ≤ 0.
+    saturating activation; ``dies`` marks one whose output and slope are 0 for every z ≤ 0;
+    ``kink`` one whose σ' jumps at z = 0 (there σ' is a convention, so a worksheet keeps z away from 0).
     """
 
     name: str
@@ -43,6 +44,7 @@ class Activation:
     tex_lines: tuple[str | None, str | None] = (None, None)
     max_slope: float | None = None
     dies: bool = False
+    kink: bool = False
 
     @property
     def in_words(self) -> str:
@@ -80,12 +82,12 @@ ACTIVATIONS: dict[str, Activation] = {
                    sympy=lambda sp, z: sp.tanh(z), words="tanh", max_slope=1.0,
                    tex_lines=(None, r"\sigma'(z) = 1 - \tanh^{2}(z) = 1 - \sigma(z)^{2}")),
         Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float), "max(z, 0)",
-                   sympy=lambda sp, z: sp.Piecewise((z, z > 0), (0, True)), words="the ReLU", dies=True,
+                   sympy=lambda sp, z: sp.Piecewise((z, z > 0), (0, True)), words="the ReLU", dies=True, kink=True,
                    tex=(r"\max\left(0, \zeta\right)", r"\max\left(0, \zeta\right)")),
         Activation("leaky_relu", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
                    lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE), f"max(z, {LEAKY_SLOPE}*z)",
                    sympy=lambda sp, z: sp.Piecewise((z, z > 0), (sp.Float(LEAKY_SLOPE) * z, True)),
-                   words="the leaky ReLU",
+                   words="the leaky ReLU", kink=True,
                    tex=(rf"\max\left({LEAKY_SLOPE} \zeta, \zeta\right)",
                         rf"\max\left({LEAKY_SLOPE} \cdot \zeta, \zeta\right)")),
         Activation("linear", lambda z: np.asarray(z, dtype=float) * 1.0, lambda z, a: np.ones_like(a), "z",

@@ -24,7 +24,7 @@ from core.svg import data_uri, network_svg
 
 HIDDEN_CHOICES = tuple(n for n, a in ACTIVATIONS.items() if not a.output_only)
 ETAS = (0.1, 0.2, 0.25, 0.5, 1.0)
-KINKED = ("relu", "leaky_relu")  # σ' jumps at z = 0: a sheet keeps every z of these layers ≥ 0.01 away
+KINKED = tuple(n for n, a in ACTIVATIONS.items() if a.kink)  # a sheet keeps every z of these ≥ 0.01 from the kink
 ANSWER_DIGITS = 6  # significant figures in the answer key (the sheet asks for 4)
 LIMITS = {"inputs": 4, "hidden_layers": 3, "hidden_neurons": 4, "outputs": 3}  # a sheet stays hand-sized
 
@@ -71,8 +71,8 @@ class Allowed:
         if not self.costs:
             raise ValueError("costs: allow at least one cost (mse, bce or cross_entropy)")
         if not self.pairs():
-            raise ValueError("no cost fits the allowed output activations: mse needs one of sigmoid, tanh, relu, "
-                             "leaky_relu, linear; cross_entropy needs at least 2 outputs")
+            raise ValueError("no cost fits the allowed output activations: mse needs one of "
+                             + ", ".join(HIDDEN_CHOICES) + "; cross_entropy needs at least 2 outputs")
 
 
 def _pick(rng: np.random.Generator, options):

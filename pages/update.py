@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from app import equations, model, quiz, state, stepping, ui
-from core.mistake import updated_weights_by_mistake
 from core.notation import weight_name
 
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "
@@ -59,7 +58,7 @@ wrong = ui.bound_toggle("Show what happens if the hidden gradients used the alre
                         help="A loop that updates W^L before computing δ^{L−1} sends δ back through the "
                              "new weights. Article 001 warns against exactly this.")
 if wrong and L > 2:
-    m = updated_weights_by_mistake(t)
+    m = model.mistake_of(key)
     cmp = [{"parameter": weight_name(l, j, k), "correct ∂C/∂w (old weights)": t.dC_dW[l - 2][j, k],
             "mistaken ∂C/∂w (updated weights)": m.dC_dW[l - 2][j, k],
             "difference": m.dC_dW[l - 2][j, k] - t.dC_dW[l - 2][j, k]}

@@ -100,3 +100,20 @@ def test_each_cost_record_agrees_with_itself(name):
     np.testing.assert_allclose(c.dC_da(a, y), num, rtol=1e-6)
     assert c.term_tex("a", "y", False) and c.dC_da_tex("a", "y", True) and c.matrix_tex("A", "Y", "Y^T", "1-Y")
     assert c.tex.startswith("C = ") and c.words and c.menu.startswith(name)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_slope_facts_of_each_activation_are_true_of_its_derivative(name):
+    act = ACTIVATIONS[name]
+    grid = np.linspace(-12.0, 12.0, 2401)
+    slope = act.derivative(grid, act.output(grid))
+    if act.max_slope is not None:  # σ'(0) and the largest slope anywhere
+        assert act.derivative(np.array([0.0]), act.output(np.array([0.0])))[0] == pytest.approx(act.max_slope)
+        assert slope.max() == pytest.approx(act.max_slope, rel=1e-12)
+    neg = grid[grid <= 0]
+    dead = bool(np.all(act.output(neg) == 0) and np.all(act.derivative(neg, act.output(neg)) == 0))
+    assert act.dies == dead
+    eps = np.array([-1e-9, 1e-9])
+    left, right = act.derivative(eps, act.output(eps))
+    assert act.kink == (abs(right - left) > 1e-3)
+    assert act.in_words.startswith("the") or act.in_words == "tanh"
