@@ -49,25 +49,25 @@ def page_start(title: str, intro: str) -> None:
         (st.warning if notice.startswith("This link") else st.info)(plain(notice), icon="ℹ️")
 
 
-def _stepper_move(phase: str, n_steps: int, delta: int | None) -> None:
-    i = 0 if delta is None else state.step(phase) + delta
-    state.set_step(phase, max(0, min(i, n_steps - 1)))
+def _stepper_move(screen: str, n_steps: int, delta: int | None) -> None:
+    i = 0 if delta is None else state.step(screen) + delta
+    state.set_step(screen, max(0, min(i, n_steps - 1)))
 
 
-def stepper(phase: str, n_steps: int) -> int:
+def stepper(screen: str, n_steps: int) -> int:
     """Previous / Next / Reset and a step slider; returns the current step (0-based)."""
-    i = max(0, min(state.step(phase), n_steps - 1))
-    state.set_step(phase, i)
+    i = max(0, min(state.step(screen), n_steps - 1))
+    state.set_step(screen, i)
     c1, c2, c3, c4 = st.columns([1, 1, 1.25, 4.75], vertical_alignment="center")
-    c1.button("◀ Previous", key=f"{phase}_prev", disabled=i == 0, on_click=_stepper_move,
-              args=(phase, n_steps, -1), width="stretch", shortcut=KEYS["previous"])
-    c2.button("Next ▶", key=f"{phase}_next", disabled=i == n_steps - 1, on_click=_stepper_move,
-              args=(phase, n_steps, 1), type="primary", width="stretch", shortcut=KEYS["next"])
-    c3.button("⟲ Reset", key=f"{phase}_reset", on_click=_stepper_move, args=(phase, n_steps, None),
+    c1.button("◀ Previous", key=f"{screen}_prev", disabled=i == 0, on_click=_stepper_move,
+              args=(screen, n_steps, -1), width="stretch", shortcut=KEYS["previous"])
+    c2.button("Next ▶", key=f"{screen}_next", disabled=i == n_steps - 1, on_click=_stepper_move,
+              args=(screen, n_steps, 1), type="primary", width="stretch", shortcut=KEYS["next"])
+    c3.button("⟲ Reset", key=f"{screen}_reset", on_click=_stepper_move, args=(screen, n_steps, None),
               width="stretch", shortcut=KEYS["reset"], help="Back to the first step")
     if n_steps > 1:
-        state.bound("slider", "Step", f"{phase}_slider_{state.view()}", i + 1,
-                    lambda v: state.set_step(phase, int(v) - 1), c4, min_value=1, max_value=n_steps,
+        state.bound("slider", "Step", f"{screen}_slider_{state.view()}", i + 1,
+                    lambda v: state.set_step(screen, int(v) - 1), c4, min_value=1, max_value=n_steps,
                     label_visibility="collapsed")
     c4.caption(f"Step {i + 1} of {n_steps}", help=HINT)
     return i
@@ -95,25 +95,25 @@ def pick_stepper(options: list, state_key: str, prefix: str) -> None:
     c4.caption(f"Parameter {i + 1} of {len(options)}" if i >= 0 else "Step through the parameters", help=HINT)
 
 
-def _view_changed(matrix: bool, phase: str) -> None:
+def _view_changed(matrix: bool, screen: str) -> None:
     new = "matrix" if matrix else "neuron"
     if new == state.view():
         return
     t = state.current_trace()
     steps = t.steps(state.example())
-    i = state.step(phase)
+    i = state.step(screen)
     if new == "matrix":
-        m = stepping.to_matrix(steps, phase, stepping.clamp(i, stepping.count(steps, phase, "neuron")))
+        m = stepping.to_matrix(steps, screen, stepping.clamp(i, stepping.count(steps, screen, "neuron")))
     else:
-        m = stepping.to_neuron(steps, phase, stepping.clamp(i, stepping.count(steps, phase, "matrix")))
+        m = stepping.to_neuron(steps, screen, stepping.clamp(i, stepping.count(steps, screen, "matrix")))
     state.set_view(new)
-    state.set_step(phase, m)
+    state.set_step(screen, m)
 
 
-def view_toggle(phase: str) -> str:
+def view_toggle(screen: str) -> str:
     """Neuron view (one scalar equation) or matrix view (one layer with its matrices)."""
-    state.bound("toggle", "Matrix view (one layer at a time)", f"{phase}_matrix_view", state.view() == "matrix",
-                lambda matrix: _view_changed(matrix, phase),
+    state.bound("toggle", "Matrix view (one layer at a time)", f"{screen}_matrix_view", state.view() == "matrix",
+                lambda matrix: _view_changed(matrix, screen),
                 help="Neuron view: one scalar equation per step. Matrix view: one layer per step, "
                      "with the actual matrices and their shapes.")
     return state.view()
@@ -183,7 +183,7 @@ def _picked(key: str, screen: str) -> None:
 
 
 def drawing(kwargs: dict, key: str, legend: str | None = None, pick: str | None = None) -> None:
-    """The network drawing; with ``pick`` (the screen's phase), clicking a neuron or a weight's label
+    """The network drawing; with ``pick`` (the screen), clicking a neuron or a weight's label
     jumps to its step."""
     if pick:
         kwargs = dict(kwargs, revision=st.session_state.get(PICKS, 0))
