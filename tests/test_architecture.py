@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "app")
 UI = ("streamlit", "plotly")
 # Modules that say "no Streamlit": they must not import it, directly or through another module.
-PURE = ("app.url", "app.builder", "app.stepping", "app.screens", "app.limits")
+PURE = ("app.url", "app.builder", "app.stepping", "app.screens", "app.limits", "app.figures", "app.train_figures")
 # Imports inside a function, each with its reason; any other one hides a dependency.
 LAZY = {
     ("core.activations", "core.formula"): "SymPy is imported only when a formula is typed",
