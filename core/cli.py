@@ -10,6 +10,7 @@ import sys
 import numpy as np
 
 from core.engine import trace, train
+from core.explain import explain
 
 
 def _json(v):
@@ -84,8 +85,6 @@ def main(argv=None) -> int:
         elif args.command == "train":
             out = json.dumps(train_json(args.file, args.steps), allow_nan=False)
         else:
-            from core.explain import explain
-
             out = explain(args.file, digits=args.digits)
     except ValueError as e:  # ScenarioError and formula errors are ValueErrors
         sys.stderr.write(f"error: {e}\n".replace("\n", " ").rstrip() + "\n")

@@ -19,8 +19,7 @@ PURE = ("app.url", "app.builder", "app.stepping", "app.screens", "app.limits", "
 LAZY = {
     ("core.activations", "core.formula"): "SymPy is imported only when a formula is typed",
     ("core.latex", "core.formula"): "the symbolic layer imports SymPy on first use",
-    ("core.steps", "core.engine"): "engine builds Steps; steps reads the trace type only when asked",
-    ("core.cli", "core.explain"): "the CLI imports the handout's SymPy only for `explain`",
+    ("core.steps", "core.engine"): "a type hint only (under TYPE_CHECKING): engine builds the Steps",
     ("core.worksheet", "core.printable"): "latex2mathml only for the HTML sheet",
     ("core.quiz", "core"): "questions() reads the equations of a trace",
     ("core.quiz", "core.latex"): "as above",
@@ -138,3 +137,13 @@ def test_pages_are_thin_and_files_short():
         assert lines <= 400, (name, lines)
         if name.startswith("pages."):
             assert lines < 160, (name, lines)
+
+
+def test_the_engine_does_not_load_sympy_until_the_symbolic_layer_is_used():
+    import subprocess
+    import sys
+
+    code = ("import sys, core, core.cli; from core import load_preset, trace; trace(load_preset('classic_2-2-2'));"
+            "print('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"  # the reason for the lazy imports listed in LAZY
