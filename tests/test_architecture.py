@@ -147,3 +147,21 @@ def test_the_engine_does_not_load_sympy_until_the_symbolic_layer_is_used():
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"  # the reason for the lazy imports listed in LAZY
+
+
+# The target packages of ARCHITECTURE.md (the files still sit flat in core/): which may import which.
+PACKAGE = {"engine": ["activations", "costs", "scenario", "engine", "steps", "health", "mistake"],
+           "symbolic": ["formula", "latex", "notation", "derive", "derive_matrix"],
+           "teaching": ["explain", "quiz", "worksheet", "printable", "export", "svg"],
+           "lab": ["training", "landscape", "datasets", "gradcheck"]}
+MAY_IMPORT = {"engine": {"engine"}, "symbolic": {"engine", "symbolic"},
+              "teaching": {"engine", "symbolic", "teaching"}, "lab": {"engine", "lab"}}
+_PACKAGE_OF = {f"core.{m}": pkg for pkg, mods in PACKAGE.items() for m in mods}
+
+
+@pytest.mark.parametrize("name", sorted(_PACKAGE_OF))
+def test_core_modules_import_only_the_packages_below_them(name):
+    pkg = _PACKAGE_OF[name]
+    top, _ = _imports(name)
+    wrong = [m for m in _internal(top) if m in _PACKAGE_OF and _PACKAGE_OF[m] not in MAY_IMPORT[pkg]]
+    assert wrong == [], f"{name} ({pkg}) imports {wrong}"
