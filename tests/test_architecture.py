@@ -159,9 +159,17 @@ MAY_IMPORT = {"engine": {"engine"}, "symbolic": {"engine", "symbolic"},
 _PACKAGE_OF = {f"core.{m}": pkg for pkg, mods in PACKAGE.items() for m in mods}
 
 
-@pytest.mark.parametrize("name", sorted(_PACKAGE_OF))
+def _package(name: str) -> str | None:
+    """core.<package>.<module> once the files are moved; until then the table above."""
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "core" and parts[1] in MAY_IMPORT:
+        return parts[1]
+    return _PACKAGE_OF.get(name)
+
+
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if _package(m)))
 def test_core_modules_import_only_the_packages_below_them(name):
-    pkg = _PACKAGE_OF[name]
+    pkg = _package(name)
     top, _ = _imports(name)
-    wrong = [m for m in _internal(top) if m in _PACKAGE_OF and _PACKAGE_OF[m] not in MAY_IMPORT[pkg]]
+    wrong = [m for m in _internal(top) if _package(m) and _package(m) not in MAY_IMPORT[pkg]]
     assert wrong == [], f"{name} ({pkg}) imports {wrong}"
