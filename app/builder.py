@@ -27,16 +27,15 @@ class DraftError(ValueError):
 def draft_from(s: Scenario) -> dict:
     """The form's fields for a scenario (hidden layers padded to the maximum so counts can grow)."""
     hidden = list(s.layers[1:-1])
-    acts = list(s.activations)
-    names = [a if a in ACTIVATIONS else "formula" for a in acts]
-    formulas = [a if a not in ACTIVATIONS else "log(1 + exp(z))" for a in acts]
+    names = [a if a in ACTIVATIONS else "formula" for a in s.activations]
+    formulas = [a if a not in ACTIVATIONS else "log(1 + exp(z))" for a in s.activations]
     pad = MAX_HIDDEN - len(hidden)
     return {
         "hidden": len(hidden),
         "n_in": s.layers[0], "n_out": s.layers[-1],
         "sizes": [min(n, MAX_NEURONS) for n in hidden] + [2] * pad,
-        "acts": names[:-1] + ["sigmoid"] * pad, "formulas": formulas[:-1] + ["log(1 + exp(z))"] * pad,
-        "act_out": names[-1], "formula_out": formulas[-1],
+        "activations": names[:-1] + ["sigmoid"] * pad, "formulas": formulas[:-1] + ["log(1 + exp(z))"] * pad,
+        "activation_out": names[-1], "formula_out": formulas[-1],
         "loss": s.loss, "scheme": s.init.get("scheme", "xavier"), "seed": int(s.init.get("seed", 0)),
         "x": examples_text(s.x), "y": examples_text(s.y),
         "eta": float(s.learning_rate), "train_biases": bool(s.train_biases), "keep": True,
@@ -91,14 +90,15 @@ def scenario_dict(d: dict, current: Scenario | None = None) -> dict:
     eta = d["eta"]
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not math.isfinite(eta) or not 0 < eta <= 1000:
         raise DraftError(f"learning rate η: choose a number with 0 < η ≤ 1000, found {str(eta)[:20]}")
-    acts = []
-    for name, formula in [*zip(d["acts"][:hidden], d["formulas"][:hidden]), (d["act_out"], d["formula_out"])]:
-        acts.append(str(formula).strip() if name == "formula" else name)
-    for i, a in enumerate(acts):
+    activations = []
+    chosen = [*zip(d["activations"][:hidden], d["formulas"][:hidden]), (d["activation_out"], d["formula_out"])]
+    for name, formula in chosen:
+        activations.append(str(formula).strip() if name == "formula" else name)
+    for i, a in enumerate(activations):
         if not a:
             raise DraftError(f"activation of layer {i + 2}: type a formula in z, e.g. log(1 + exp(z))")
     out = {
-        "layers": layers, "activations": acts, "loss": d["loss"],
+        "layers": layers, "activations": activations, "loss": d["loss"],
         "init": {"scheme": d["scheme"], "seed": whole(d["seed"], "seed", 0, 2**32 - 1)},
         "x": parse_examples(d["x"], "input x", layers[0]),
         "y": parse_examples(d["y"], "target y", layers[-1]),

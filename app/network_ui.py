@@ -155,8 +155,9 @@ def builder_form() -> None:
     cols = st.columns(max(1, hidden + 1))
     for i in range(hidden):
         _field("number_input", f"Layer {i + 2}: neurons", "sizes", i, container=cols[i], min_value=1, max_value=8)
-        _activation(cols[i], f"Layer {i + 2}: activation", "acts", "formulas", i, output=False)
-    _activation(cols[hidden], f"Output layer {hidden + 2}: activation", "act_out", "formula_out", None, output=True)
+        _activation(cols[i], f"Layer {i + 2}: activation", "activations", "formulas", i, output=False)
+    _activation(cols[hidden], f"Output layer {hidden + 2}: activation", "activation_out", "formula_out", None,
+                output=True)
     c = st.columns(4)
     _field("selectbox", "Cost", "loss", container=c[0], options=builder.LOSSES,
            help=builder.LOSS_HELP)

@@ -16,9 +16,9 @@ def test_presets_are_listed_classic_first_and_the_default_is_selected(app):
 def test_build_a_custom_network_with_a_typed_formula(app):
     app.number_input(key="nb_hidden").set_value(2).run()
     app.number_input(key="nb_sizes_0").set_value(3).run()
-    app.selectbox(key="nb_acts_0").set_value("formula").run()
+    app.selectbox(key="nb_activations_0").set_value("formula").run()
     app.text_input(key="nb_formulas_0").input("log(1 + exp(z))").run()
-    app.selectbox(key="nb_acts_1").set_value("tanh").run()
+    app.selectbox(key="nb_activations_1").set_value("tanh").run()
     app.number_input(key="nb_n_out").set_value(1).run()
     app.text_input(key="nb_y").input("0.5").run()
     app.selectbox(key="nb_scheme").set_value("he").run()
@@ -35,7 +35,7 @@ def test_build_a_custom_network_with_a_typed_formula(app):
 
 
 def test_a_refused_formula_shows_a_message_and_keeps_the_text(app):
-    app.selectbox(key="nb_act_out").set_value("formula").run()
+    app.selectbox(key="nb_activation_out").set_value("formula").run()
     app.text_input(key="nb_formula_out").input("__import__('os').system('true')").run()
     app.button(key="build").click().run()
     _ok(app)
