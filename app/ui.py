@@ -30,7 +30,6 @@ LEGEND = {  # fixed HTML, never user text
     "change": " &nbsp; ".join([_swatch(POSITIVE, "weight grows"), _swatch(NEGATIVE, "weight shrinks"),
                                "thicker = larger change; label = new weight"]),
 }
-COLOURS = (POSITIVE, NEGATIVE, ACTIVE, DONE)
 
 CSS = """<style>
 .katex-display > .katex { font-size: 1.35em; }
