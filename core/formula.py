@@ -11,12 +11,16 @@ SymPy sees it. SymPy then differentiates the expression, and both are compiled w
 from __future__ import annotations
 
 import cmath
+import functools
 import math
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 
 from core.activations import Activation
 
@@ -29,6 +33,99 @@ SAMPLE = np.linspace(-6.0, 6.0, 121)  # "typical z" the formula must be real and
 
 z = sp.Symbol("z", real=True)
 
+
+def _real_array(v) -> np.ndarray:
+    v = np.asarray(v)
+    if np.iscomplexobj(v):
+        v = np.where(v.imag == 0, v.real, np.nan)
+    return v.astype(float, copy=False)
+
+
+def _numpy_extremum(reduce, args):
+    with np.errstate(all="ignore"):
+        out = functools.reduce(reduce, [_real_array(a) for a in args])
+    return out if np.ndim(out) else float(out)
+
+
+class _Extremum(sp.Function):
+    """max/min of two or more arguments as one node that evaluates only numbers. SymPy's own Max/Min compare
+    their arguments pairwise and lambdify rewrites them as Piecewise: seconds for 6 arguments, minutes for 8+.
+    Here the value is NumPy's maximum/minimum and the derivative (``_eval_derivative``) is linear in size."""
+
+    sign = 1
+
+    @classmethod
+    def eval(cls, *args):
+        if len(args) < 2:
+            raise _refuse("max() and min() take two or more arguments")
+        if all(a.is_number for a in args):
+            vals = [_value(a) for a in args]
+            if any(v.imag for v in vals):
+                raise _refuse("max() or min() of a number that is not real")
+            pick = (max if cls.sign > 0 else min)(range(len(args)), key=lambda i: vals[i].real)
+            return args[pick]
+        return None
+
+    def _eval_is_extended_real(self):
+        return fuzzy_and(a.is_extended_real for a in self.args)
+
+    def _eval_derivative(self, s):
+        """d/dz max(f_1, …, f_n) = f_i' for the largest f_i; at a tie, that of the last tied argument (so that
+        max(z, 0) has slope 0 at z = 0, as relu). Two arguments give a Piecewise (shown case by case), more
+        give one ``_Pick`` node: the size stays linear in the arguments and in the nesting."""
+        fs, gs = self.args, [a.diff(s) for a in self.args]
+        if all(g == gs[0] for g in gs):
+            return gs[0]
+        if len(fs) == 2:
+            above = sp.Gt if self.sign > 0 else sp.Lt
+            return sp.Piecewise((gs[0], above(*fs, evaluate=False)), (gs[1], True), evaluate=False)
+        return _Pick(sp.Integer(self.sign), *fs, *gs)
+
+    def _latex(self, printer, exp=None):
+        s = rf"\{self._word}\left({', '.join(printer._print(a) for a in self.args)}\right)"
+        return s if exp is None else rf"{s}^{{{exp}}}"
+
+
+class MaxOf(_Extremum):
+    sign, _word = 1, "max"
+    _imp_ = staticmethod(lambda *a: _numpy_extremum(np.maximum, a))
+
+
+class MinOf(_Extremum):
+    sign, _word = -1, "min"
+    _imp_ = staticmethod(lambda *a: _numpy_extremum(np.minimum, a))
+
+
+def _numpy_pick(sign, *fg):
+    n = len(fg) // 2
+    with np.errstate(all="ignore"):
+        both = np.array(np.broadcast_arrays(*[_real_array(v) for v in fg]))
+        f, g = both[:n], both[n:]
+        best = f.max(axis=0) if sign > 0 else f.min(axis=0)
+        last = n - 1 - np.argmax((f == best)[::-1], axis=0)  # the last argument attaining the extremum
+        out = np.where(np.isnan(best), np.nan, np.take_along_axis(g, last[None], axis=0)[0])
+    return out if out.ndim else float(out)
+
+
+class _Pick(sp.Function):
+    """_Pick(s, f_1..f_n, g_1..g_n): g_i of the largest f_i (s = 1) or the smallest (s = −1), the last such i
+    at a tie: the derivative of max/min of n ≥ 3 arguments, in one node of size 2n + 1."""
+
+    _imp_ = staticmethod(_numpy_pick)
+
+    def _eval_is_extended_real(self):
+        return fuzzy_and(a.is_extended_real for a in self.args[1:])
+
+    def _latex(self, printer, exp=None):
+        n = (len(self.args) - 1) // 2
+        fs, gs = self.args[1:n + 1], self.args[n + 1:]
+        word = "largest" if self.args[0] > 0 else "smallest"
+        rows = [rf"{printer._print(g)} & \text{{where }} {printer._print(f)} \text{{ is the {word}}}"
+                for f, g in zip(fs, gs)]
+        s = r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+        return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
+
+
 # name -> (arity, builder); arity None = two or more arguments
 _sigmoid = lambda u: 1 / (1 + sp.exp(-u))
 FUNCTIONS = {
@@ -36,7 +133,7 @@ FUNCTIONS = {
     "tanh": (1, sp.tanh), "sinh": (1, sp.sinh), "cosh": (1, sp.cosh), "sin": (1, sp.sin), "cos": (1, sp.cos),
     "atan": (1, sp.atan), "arctan": (1, sp.atan), "erf": (1, sp.erf), "sigmoid": (1, _sigmoid),
     "sign": (1, sp.sign), "Heaviside": (1, sp.Heaviside), "heaviside": (1, sp.Heaviside),
-    "max": (None, sp.Max), "min": (None, sp.Min),
+    "max": (None, MaxOf), "min": (None, MinOf),
 }
 CONSTANTS = {"e": sp.E, "pi": sp.pi}
 ALLOWED = ("use z, numbers, + - * / ^ ** ( ) and " + ", ".join(f"{f}()" for f in FUNCTIONS if f != "heaviside")
@@ -323,12 +420,69 @@ def _check(f, what: str, text: str):
                          f"must be defined for every z (e.g. write sqrt(1 + z^2) rather than sqrt(z))")
 
 
+_IN_WORKER = False  # True inside the worker process that prepares a formula
+_VERDICTS: OrderedDict[str, str | None] = OrderedDict()  # formula -> None (prepared in time) or its refusal
+MAX_VERDICTS = 4096
+_verdicts_lock = threading.Lock()
+
+
+def _prepare(text: str) -> str | None:
+    """Everything SymPy and NumPy do for a formula (σ, σ', their check, their LaTeX), run in the worker:
+    None if it is fine, else the one-line refusal."""
+    global _IN_WORKER
+    _IN_WORKER = True
+    from core.latex import activation_derivative_latex
+
+    try:
+        formula_activation(text)
+        activation_derivative_latex(text)
+    except ValueError as e:
+        return str(e)
+    except (TypeError, ArithmeticError, AttributeError, NameError) as e:  # SymPy failing on a case: refuse it
+        return f"formula '{_q(text)}' cannot be prepared ({e.__class__.__name__})"
+    return None
+
+
+def _vet(text: str) -> None:
+    """Refuse (ValueError, one line) a formula whose preparation takes more than the deadline of CPU time
+    (core.deadline), trying each formula once: the verdict, kept or refused, is remembered."""
+    if _IN_WORKER:
+        return
+    with _verdicts_lock:
+        known = text in _VERDICTS
+        verdict = _VERDICTS.get(text)
+    if not known:
+        from core import deadline
+
+        try:
+            verdict = deadline.run("formula", text, cpu=deadline.CPU_SECONDS)
+        except deadline.OverBudgetError as e:
+            what = {"time": f"more than {deadline.CPU_SECONDS:g} s of computing",
+                    "memory": "too much memory"}.get(e.what, "more than this server allows")
+            verdict = (f"formula '{_q(text)}' needs {what} to prepare (a limit that keeps a shared server "
+                       "responsive): write a shorter formula, e.g. with fewer max/min arguments")
+        except deadline.BusyError:
+            raise ValueError(f"formula '{_q(text)}': the server is too busy to prepare it now; try again in a "
+                             "moment") from None
+        except OSError as e:
+            raise ValueError(f"formula '{_q(text)}': this server cannot prepare formulas now "
+                             f"({e.__class__.__name__}); use a built-in activation") from None
+        with _verdicts_lock:
+            _VERDICTS[text] = verdict
+            while len(_VERDICTS) > MAX_VERDICTS:
+                _VERDICTS.popitem(last=False)
+    if verdict is not None:
+        raise ValueError(verdict)
+
+
 @lru_cache(maxsize=256)
 def formula_expr(text: str) -> tuple[sp.Expr, sp.Expr]:
-    """(σ(z), σ'(z)) as SymPy expressions for a formula, the derivative made numeric-safe."""
+    """(σ(z), σ'(z)) as SymPy expressions for a formula, the derivative made numeric-safe. A formula that
+    parses is first prepared once in a worker within a deadline (``_vet``)."""
     e = parse_formula(text)
     if not e.has(z):
         raise ValueError(f"formula '{_q(text)}' does not depend on z: an activation is a function of z, e.g. tanh(z)")
+    _vet(text)
     try:
         d = _finite(_numeric_safe(sp.diff(e, z)))
     except (TypeError, ArithmeticError, RecursionError) as ex:
