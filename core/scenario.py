@@ -158,11 +158,39 @@ def _examples(v, where: str, n: int) -> tuple[np.ndarray, bool]:
     return np.array([_vector(v, where, n)]), True
 
 
+def _check_text(v, where: str) -> None:
+    """Refuse text that is not valid Unicode (a lone surrogate such as \\ud800, which JSON can spell but no
+    page or terminal can draw), naming the field and the position."""
+    if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ScenarioError(f"{where}: expected text, found an invalid character (a lone surrogate "
+                                f"\\u{ord(v[e.start]):04x}) at character {e.start + 1}; remove it") from None
+
+
+def _check_texts(d: dict) -> None:
+    """Every text a scenario can hold, keys included, checked where it enters."""
+    for key in d:
+        _check_text(key, "a field name")
+    for key in ("name", "description", "loss"):
+        _check_text(d.get(key), key)
+    names = d.get("activations")
+    for i, name in enumerate(names if isinstance(names, list) else ()):
+        _check_text(name, f"activations[{i}]")
+    init = d.get("init")
+    if isinstance(init, dict):
+        for key in init:
+            _check_text(key, "init: a field name")
+        _check_text(init.get("scheme"), "init.scheme")
+
+
 def parse_scenario(d: Any) -> Scenario:
     """Validate a scenario dict (as read from JSON) and build the Scenario."""
     if not isinstance(d, dict):
         raise ScenarioError("scenario: expected a JSON object {\"layers\": …, \"activations\": …, \"x\": …, "
                             f"\"y\": …}}, found {_found(d)}")
+    _check_texts(d)
     unknown = sorted(set(d) - set(FIELDS))
     if unknown:
         name = json.dumps(unknown[0], ensure_ascii=False)[1:-1]  # escapes a newline
