@@ -22,7 +22,14 @@ def _softplus(z: Array) -> Array:
 
 def _logsumexp(z: Array) -> Array:
     m = np.max(z, axis=-1, keepdims=True)
-    return m[..., 0] + np.log(np.sum(np.exp(z - m), axis=-1))
+    with np.errstate(over="ignore"):  # z_j − max z = −∞ for logits ±1e308: e^{−∞} = 0, as it should be
+        return m[..., 0] + np.log(np.sum(np.exp(z - m), axis=-1))
+
+
+def _ce_value(a: Array, y: Array, z: Array) -> Array:
+    """Σ_j y_j (logsumexp(z) − z_j), a term with y_j = 0 being 0 (not 0·∞ when z_j is −1e308)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.sum(np.where(y == 0, 0.0, y * (_logsumexp(z)[..., None] - z)), axis=-1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,14 +46,18 @@ class Cost:
 
 
 def _bce_dC_da(a: Array, y: Array, z: Array) -> Array:
-    """(a − y) / (a(1 − a)) with 1/(a(1 − a)) = e^{|z|} + 2 + e^{−|z|}: finite where a rounds to 0 or 1."""
-    e = np.exp(np.abs(z))
-    return (a - y) * (e + 2.0 + 1.0 / e)
+    """(a − y) / (a(1 − a)) = (1 − y)/(1 − a) − y/a with 1/(1 − a) = 1 + e^{z}, 1/a = 1 + e^{−z}: right where
+    a rounds to 0 or 1 (y = 1, z = 800: −1, not 0·∞), a term whose weight (1 − y or y) is 0 being 0."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        up = np.where(y == 1, 0.0, (1.0 - y) * (1.0 + np.exp(z)))
+        down = np.where(y == 0, 0.0, y * (1.0 + np.exp(-z)))
+    return up - down
 
 
 def _ce_dC_da(a: Array, y: Array, z: Array) -> Array:
     """−y_j / a_j with 1/a_j = e^{logsumexp(z) − z_j}: finite where a_j underflows, 0 where y_j = 0."""
-    return np.where(y == 0, 0.0, -y * np.exp(_logsumexp(z)[..., None] - z))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(y == 0, 0.0, -y * np.exp(_logsumexp(z)[..., None] - z))
 
 
 COSTS: dict[str, Cost] = {
@@ -70,7 +81,7 @@ COSTS: dict[str, Cost] = {
         ),
         Cost(
             "cross_entropy",
-            lambda a, y, z: np.sum(y * (_logsumexp(z)[..., None] - z), axis=-1),
+            _ce_value,
             lambda a, y: -y / a,
             "C = −Σ_j y_j log a^L_j",
             delta_is_a_minus_y=True,

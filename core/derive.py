@@ -62,7 +62,8 @@ def _cost_terms(t, n: int, digits: int, max_terms: int):
     else:
         ts = [rf"-{sym('y', None, j)} \log {sym('a', L, j)}" for j in range(m)]
         tn = [rf"-{f(y[j])} \cdot \log\left({f(a[j])}\right)" for j in range(m)]
-        tv = y * (np.logaddexp.reduce(z) - z)
+        with np.errstate(over="ignore", invalid="ignore"):  # a term with y_j = 0 is 0, even for z_j = −1e308
+            tv = np.where(y == 0, 0.0, y * (np.logaddexp.reduce(z) - z))
     return ts, tn, tv
 
 
@@ -226,7 +227,8 @@ def step_equation(trace, step, digits: int = 9) -> Equation:
         build = _BUILDERS[type(step)]
     except KeyError:
         raise TypeError(f"not a step record: {type(step).__name__}") from None
-    return build(trace, step, digits)
+    with np.errstate(over="ignore", invalid="ignore"):  # a cost term of 1e400 is ∞, shown as such, silently
+        return build(trace, step, digits)
 
 
 # --- the chain-rule card for one weight or bias ---

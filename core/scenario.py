@@ -125,7 +125,9 @@ def initial_weights(layers, scheme: str, seed: int) -> list[np.ndarray]:
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return abs(v) <= 1.7976931348623157e308  # a 400-digit integer is not a float (math.isfinite would raise)
+    return isinstance(v, float) and math.isfinite(v)
 
 
 def _found(v) -> str:
@@ -137,7 +139,20 @@ def _found(v) -> str:
     return s if len(s) <= 60 else s[:57] + "..."
 
 
+def _huge(v, where: str) -> None:
+    """Refuse an integer too large for a float (JSON allows 400 digits) with its size, not a traceback."""
+    if isinstance(v, int) and not isinstance(v, bool) and not _is_number(v):
+        try:
+            digits = str(len(str(abs(v))))
+        except ValueError:  # above Python's 4300-digit limit for str(int)
+            digits = "over 4300"
+        raise ScenarioError(f"{where}: expected a finite number, found an integer of {digits} digits, "
+                            "too large for a floating-point number (at most about 1.8e308)")
+
+
 def _vector(v, where: str, n: int) -> list[float]:
+    for e in v if isinstance(v, list) else ():
+        _huge(e, where)
     if not isinstance(v, list) or len(v) != n or not all(_is_number(e) for e in v):
         raise ScenarioError(f"{where}: expected a list of {n} finite number{'s' * (n != 1)}, found {_found(v)}")
     return [float(e) for e in v]
@@ -270,6 +285,7 @@ def parse_scenario(d: Any) -> Scenario:
                             f"found {_found(y.tolist())}")
 
     eta = d.get("learning_rate", 0.5)
+    _huge(eta, "learning_rate")
     if not _is_number(eta) or not 0 < eta <= 1000:
         raise ScenarioError(f"learning_rate: expected a number η with 0 < η ≤ 1000, found {_found(eta)}")
     tb = d.get("train_biases", True)
