@@ -26,10 +26,19 @@ def _logsumexp(z: Array) -> Array:
         return m[..., 0] + np.log(np.sum(np.exp(z - m), axis=-1))
 
 
-def _ce_value(a: Array, y: Array, z: Array) -> Array:
-    """Σ_j y_j (logsumexp(z) − z_j), a term with y_j = 0 being 0 (not 0·∞ when z_j is −1e308)."""
+def ce_terms(y: Array, z: Array) -> Array:
+    """The terms −y_j log a_j = y_j (logsumexp(z) − z_j) of the cross-entropy: 0 where y_j = 0 (not 0·∞ when
+    z_j is −1e308), and y_j·lse − y_j·z_j where lse − z_j alone overflows (logits ±1e308, y_j = ½: 1e308)."""
+    lse = _logsumexp(z)[..., None]
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.sum(np.where(y == 0, 0.0, y * (_logsumexp(z)[..., None] - z)), axis=-1)
+        gap = lse - z
+        term = np.where(np.isinf(gap), y * lse - y * z, y * gap)
+        return np.where(y == 0, 0.0, term)
+
+
+def _ce_value(a: Array, y: Array, z: Array) -> Array:
+    with np.errstate(over="ignore"):
+        return np.sum(ce_terms(y, z), axis=-1)
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,6 +9,7 @@ from itertools import islice, product
 
 import numpy as np
 
+from core.costs import ce_terms
 from core.derive_matrix import matrix_equations
 from core.latex import (
     Equation,
@@ -62,8 +63,7 @@ def _cost_terms(t, n: int, digits: int, max_terms: int):
     else:
         ts = [rf"-{sym('y', None, j)} \log {sym('a', L, j)}" for j in range(m)]
         tn = [rf"-{f(y[j])} \cdot \log\left({f(a[j])}\right)" for j in range(m)]
-        with np.errstate(over="ignore", invalid="ignore"):  # a term with y_j = 0 is 0, even for z_j = −1e308
-            tv = np.where(y == 0, 0.0, y * (np.logaddexp.reduce(z) - z))
+        tv = ce_terms(y, z)  # the cost record's terms: 0 where y_j = 0, even for z_j = −1e308
     return ts, tn, tv
 
 
