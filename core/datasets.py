@@ -132,7 +132,7 @@ def _shown(s: str) -> str:
 
 
 def _text(data: str | bytes) -> str:
-    """CSV bytes or text as text with \\n line ends: a BOM dropped, \\r\\n and \\r read as \\n."""
+    """CSV bytes or text as text with \\n line ends: BOMs (U+FEFF) dropped, \\r\\n and \\r read as \\n."""
     if isinstance(data, bytes):
         if len(data) > MAX_CSV_BYTES:
             raise DatasetError(f"the file is {len(data):,} bytes; at most {MAX_CSV_BYTES:,} are read")
@@ -151,7 +151,7 @@ def _text(data: str | bytes) -> str:
         raise DatasetError(f"row {line}: an invalid character (a lone surrogate) that is not text; remove it") from None
     if "\x00" in data:
         raise DatasetError("the file contains NUL bytes: it is not a text CSV file")
-    return data.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return data.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")  # a BOM pasted anywhere
 
 
 def _first_row(i: int, r: list[str]) -> bool:
