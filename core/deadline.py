@@ -191,4 +191,7 @@ def serve() -> None:
             answer = _one(json.loads(line))
         except Exception as e:  # noqa: BLE001 - a broken request gets an answer, never ends the helper
             answer = {"over": "crash", "why": e.__class__.__name__}
-        out.write((json.dumps(answer) + "\n").encode())
+        try:
+            out.write((json.dumps(answer) + "\n").encode())
+        except OSError:  # the server has gone: so does the helper
+            return

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.activations import Activation, get_activation
+from core.activations import ACTIVATIONS, Activation, get_activation
 from core.costs import COSTS, Cost, check_pairing
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -23,6 +23,7 @@ INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
 FIELDS = ("name", "description", "layers", "activations", "loss", "weights", "biases", "x", "y",
           "learning_rate", "train_biases", "init")
 MAX_LAYERS, MAX_NEURONS, MAX_EXAMPLES, MAX_WEIGHTS = 32, 1024, 100_000, 1_000_000
+MAX_FORMULAS = 6  # different typed activation formulas in one scenario
 MAX_FILE_BYTES = 64_000_000  # a scenario at the size limits is about 25 MB of JSON
 REQUIRED = {
     "layers": "the neuron count of each layer, input first, e.g. [2, 2, 1]",
@@ -231,6 +232,10 @@ def parse_scenario(d: Any) -> Scenario:
     if not isinstance(names, list) or len(names) != L - 1 or not all(isinstance(a, str) for a in names):
         raise ScenarioError(
             f"activations: expected {L - 1} names (one per layer after the input), found {_found(names)}")
+    typed = {n for n in names if n not in ACTIVATIONS}
+    if len(typed) > MAX_FORMULAS:  # each is prepared within a CPU deadline: this bounds what one link costs
+        raise ScenarioError(f"activations: at most {MAX_FORMULAS} different typed formulas in one network, found "
+                            f"{len(typed)}; use one formula for several layers, or built-in names")
     acts = []
     for i, name in enumerate(names):
         try:

@@ -161,6 +161,15 @@ def test_a_busy_machine_is_not_remembered_as_a_refusal(monkeypatch):
     assert not isinstance(_answer(text), str)
 
 
+def test_a_network_holds_at_most_six_different_typed_formulas():
+    """Each is prepared within the deadline, so this bounds the CPU time one link can ask for."""
+    names = [f"tanh(z) + {k}e-3*z" for k in range(7)]
+    with pytest.raises(ScenarioError, match=r"^activations: at most 6 different typed formulas in one network, found"):
+        load_scenario({"layers": [1] * 8, "activations": names, "x": [0.5], "y": [0.2]})
+    s = load_scenario({"layers": [1] * 8, "activations": ["tanh(z)/2"] * 6 + ["sigmoid"], "x": [0.5], "y": [0.2]})
+    assert len(s.acts) == 7  # one formula on many layers is one formula
+
+
 def test_only_known_tasks_run_in_the_worker():
     with pytest.raises(KeyError):
         deadline.run("os.system", "true")
