@@ -111,9 +111,9 @@ def cost_figure(step_index, step_costs, epoch_steps, epoch_costs, epoch_accuracy
         layout["yaxis"].update(_log_yaxis(costs))
         if np.any(costs == 0):  # log 0 = −∞: say so rather than leave a gap unexplained
             layout.setdefault("annotations", []).append(dict(
-                x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
-                text="a cost of exactly 0 is below every log scale: untick Log scale to see it",
-                font=dict(size=FONT)))
+                x=0.5, y=0.5, xref="paper", yref="paper", xanchor="center", yanchor="middle", showarrow=False,
+                text="a cost of exactly 0 is below every log scale:<br>untick Log scale to see it",
+                font=dict(size=FONT - 2)))
     return go.Figure(data=traces, layout=layout)
 
 

@@ -116,3 +116,22 @@ def test_a_link_with_a_lone_surrogate_shows_the_notice_with_the_sidebar_drawn(se
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "robust_surrogate_link_1280.png"), full_page=False)
     ctx.close()
+
+
+def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_line_is_missing(served, browser):
+    url, _ = served
+    d = {"layers": [1, 1], "activations": ["linear"], "weights": [[[2.0]]], "biases": [[1.0]], "x": [1.5], "y": [4.0]}
+    for w, h in ((1920, 1080), (1280, 720)):
+        ctx = browser.new_context(viewport={"width": w, "height": h})
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{url}/?p=train&s={_code(d)}")
+        page.get_by_role("heading", name="Training lab").wait_for()
+        chart = page.frame_locator("iframe[title*='live_chart']").first
+        chart.get_by_text("a cost of exactly 0 is below every log scale", exact=False).first.wait_for()
+        assert page.get_by_text("hit a problem").count() == 0
+        page.wait_for_timeout(800)
+        page.locator("iframe[title*='live_chart']").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / f"robust_lab_cost_zero_{w}.png"))
+        ctx.close()
