@@ -153,3 +153,14 @@ def test_the_largest_finite_weights_draw_on_every_screen(page):
     at = _open({"p": page, "s": _code(d)})
     _ok(at)
     assert "This link could not be opened" not in _notices(at)
+
+
+def test_the_largest_finite_weights_draw_in_every_view_of_the_lab():
+    d = {**GOOD, "weights": [[[BIG, -BIG], [4.6e307, 1.0]], [[-BIG, 5e307]]], "biases": [[BIG, -BIG], [1.0]]}
+    at = _open({"p": "train", "s": _code(d)})
+    _ok(at)
+    for view in at.radio(key="tl_w_view").options:
+        at.radio(key="tl_w_view").set_value(view).run()
+        _ok(at)
+    at.button(key="tl_step").click().run()
+    _ok(at)
