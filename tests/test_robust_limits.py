@@ -350,3 +350,14 @@ def test_drawings_take_weights_up_to_the_largest_float():
     assert len(widths) >= 2  # the largest weights get the widest lines, the small one the thinnest
     svg = network_svg([2, 2, 1], W, [np.zeros(2), np.zeros(1)])
     assert svg.count("<line") == 6
+
+
+def test_explain_to_a_terminal_that_cannot_show_unicode_escapes_instead_of_crashing(tmp_path):
+    import os
+
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({**GOOD, "name": "réseau ∂"}))
+    r = subprocess.run([sys.executable, "-m", "core", "explain", str(path)], cwd=ROOT, capture_output=True,
+                       env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert r.returncode == 0 and r.stderr == b""
+    assert b"r\\xe9seau \\u2202" in r.stdout
