@@ -84,7 +84,7 @@ def network_figure(
                     xs, ys = muted
                 else:
                     v = V[j, k]
-                    q = 0 if vmax == 0 else min(3, int(4 * abs(v) / vmax - 1e-9)) if abs(v) > 0 else 0
+                    q = 0 if vmax == 0 else min(3, int(4 * (abs(v) / vmax) - 1e-9)) if abs(v) > 0 else 0
                     w = WIDTHS[q] * (0.5 if small else 1.0)
                     xs, ys = buckets.setdefault((POSITIVE if v >= 0 else NEGATIVE, w), ([], []))
                 xs += [x0, x1, None]

@@ -107,8 +107,13 @@ def cost_figure(step_index, step_costs, epoch_steps, epoch_costs, epoch_accuracy
     if last < 10:
         layout["xaxis"]["range"] = [-0.3, 10.3]
     if log_y:
-        layout["yaxis"].update(_log_yaxis(np.concatenate([np.asarray(step_costs, float),
-                                                          np.asarray(epoch_costs, float)])))
+        costs = np.concatenate([np.asarray(step_costs, float), np.asarray(epoch_costs, float)])
+        layout["yaxis"].update(_log_yaxis(costs))
+        if np.any(costs == 0):  # log 0 = −∞: say so rather than leave a gap unexplained
+            layout.setdefault("annotations", []).append(dict(
+                x=0.5, y=0.5, xref="paper", yref="paper", xanchor="center", yanchor="middle", showarrow=False,
+                text="a cost of exactly 0 is below every log scale:<br>untick Log scale to see it",
+                font=dict(size=FONT - 2)))
     return go.Figure(data=traces, layout=layout)
 
 
@@ -119,7 +124,8 @@ VERDICT_MARK = {"converging": "circle", "slow": "square", "oscillating": "diamon
 def rates_figure(runs, log_y=True) -> go.Figure:
     """Cost per epoch for several learning rates from the same initial weights, one line each."""
     fig = go.Figure()
-    top = max((float(r.epoch_costs[0]) for r in runs), default=1.0)
+    firsts = [float(r.epoch_costs[0]) for r in runs if len(r.epoch_costs)]
+    top = max((c for c in firsts if math.isfinite(c) and c > 0), default=1.0)  # a cost of 0 has no log
     for i, r in enumerate(runs):
         y = np.asarray(r.epoch_costs, dtype=float)
         last = int(np.flatnonzero(np.isfinite(y))[-1]) if np.isfinite(y).any() else 0

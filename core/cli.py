@@ -95,5 +95,9 @@ def main(argv=None) -> int:
         sys.stderr.write(f"error: the scenario is too large to compute ({e.__class__.__name__}); "
                          "use fewer or smaller layers or examples\n")
         return 2
-    sys.stdout.write(out + "\n")
+    try:
+        sys.stdout.write(out + "\n")
+    except UnicodeEncodeError:  # a terminal that cannot show ∂ or σ: the same text, escaped
+        sys.stdout.flush()
+        sys.stdout.buffer.write((out + "\n").encode(sys.stdout.encoding or "ascii", "backslashreplace"))
     return 0

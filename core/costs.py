@@ -18,7 +18,23 @@ TexFn = Callable[[str, str, bool], str]  # (a, y, with numbers?) -> LaTeX
 
 def _logsumexp(z: Array) -> Array:
     m = np.max(z, axis=-1, keepdims=True)
-    return m[..., 0] + np.log(np.sum(np.exp(z - m), axis=-1))
+    with np.errstate(over="ignore"):  # z_j − max z = −∞ for logits ±1e308: e^{−∞} = 0, as it should be
+        return m[..., 0] + np.log(np.sum(np.exp(z - m), axis=-1))
+
+
+def ce_terms(y: Array, z: Array) -> Array:
+    """The terms −y_j log a_j = y_j (logsumexp(z) − z_j) of the cross-entropy: 0 where y_j = 0 (not 0·∞ when
+    z_j is −1e308), and y_j·lse − y_j·z_j where lse − z_j alone overflows (logits ±1e308, y_j = ½: 1e308)."""
+    lse = _logsumexp(z)[..., None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        gap = lse - z
+        term = np.where(np.isinf(gap), y * lse - y * z, y * gap)
+        return np.where(y == 0, 0.0, term)
+
+
+def _ce_value(a: Array, y: Array, z: Array) -> Array:
+    with np.errstate(over="ignore"):
+        return np.sum(ce_terms(y, z), axis=-1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,14 +66,18 @@ class Cost:
 
 
 def _bce_dC_da(a: Array, y: Array, z: Array) -> Array:
-    """(a − y) / (a(1 − a)) with 1/(a(1 − a)) = e^{|z|} + 2 + e^{−|z|}: finite where a rounds to 0 or 1."""
-    e = np.exp(np.abs(z))
-    return (a - y) * (e + 2.0 + 1.0 / e)
+    """(a − y) / (a(1 − a)) = (1 − y)/(1 − a) − y/a with 1/(1 − a) = 1 + e^{z}, 1/a = 1 + e^{−z}: right where
+    a rounds to 0 or 1 (y = 1, z = 800: −1, not 0·∞), a term whose weight (1 − y or y) is 0 being 0."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        up = np.where(y == 1, 0.0, (1.0 - y) * (1.0 + np.exp(z)))
+        down = np.where(y == 0, 0.0, y * (1.0 + np.exp(-z)))
+    return up - down
 
 
 def _ce_dC_da(a: Array, y: Array, z: Array) -> Array:
     """−y_j / a_j with 1/a_j = e^{logsumexp(z) − z_j}: finite where a_j underflows, 0 where y_j = 0."""
-    return np.where(y == 0, 0.0, -y * np.exp(_logsumexp(z)[..., None] - z))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(y == 0, 0.0, -y * np.exp(_logsumexp(z)[..., None] - z))
 
 
 def _bce_term(a: str, y: str, num: bool) -> str:
@@ -102,13 +122,13 @@ COSTS: dict[str, Cost] = {
         ),
         Cost(
             "cross_entropy",
-            lambda a, y, z: np.sum(y * (_logsumexp(z)[..., None] - z), axis=-1),
+            _ce_value,
             lambda a, y: -y / a,
             r"C = -\sum_{j} y_{j} \log a^{L}_{j}",
             delta_is_a_minus_y=True,
             output="softmax",
             dC_da_z=_ce_dC_da,
-            terms=lambda a, y, z: y * (np.logaddexp.reduce(z) - z),
+            terms=lambda a, y, z: ce_terms(y, z),  # 0 where y_j = 0, even for z_j = −1e308
             term_tex=lambda a, y, num: rf"-{y} \cdot \log\left({a}\right)" if num else rf"-{y} \log {a}",
             dC_da_tex=lambda a, y, num: rf"-\frac{{{y}}}{{{a}}}",
             matrix_tex=lambda A, Y, YT, one_YT: rf"-{YT} \log {A}",

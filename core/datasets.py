@@ -113,23 +113,26 @@ def make_dataset(name: str, n: int | None = None, noise: float = 0.0, seed: int 
 
 def _cell(text: str, row: int, col: int) -> float:
     s = text.strip()
+    if not s:
+        raise DatasetError(f"row {row}, column {col} is empty: expected a number")
     try:
         v = float(s)
     except ValueError:
-        shown = s if len(s) <= 20 else s[:17] + "..."
-        raise DatasetError(f"row {row}, column {col}: '{shown}' is not a number") from None
+        raise DatasetError(f"row {row}, column {col}: '{_shown(s)}' is not a number") from None
     if not math.isfinite(v) or abs(v) > MAX_ABS_VALUE:
         raise DatasetError(f"row {row}, column {col}: expected a finite number of size at most "
-                           f"{MAX_ABS_VALUE:g}, found '{s}'")
+                           f"{MAX_ABS_VALUE:g}, found '{_shown(s)}'")
     return v
 
 
-def parse_csv(data: str | bytes, n_targets: int = 1, name: str = "your data") -> Dataset:
-    """Examples from CSV text: one example per row, the last ``n_targets`` columns are the targets.
+def _shown(s: str) -> str:
+    """A cell quoted in a message: printable, at most 20 characters."""
+    s = "".join(c if c.isprintable() else "?" for c in s)
+    return s if len(s) <= 20 else s[:17] + "..."
 
-    A first row that is not all numbers is read as a header. Separators: comma, semicolon or
-    tab. Rows and columns are numbered from 1 as a spreadsheet shows them.
-    """
+
+def _text(data: str | bytes) -> str:
+    """CSV bytes or text as text with \\n line ends: BOMs (U+FEFF) dropped, \\r\\n and \\r read as \\n."""
     if isinstance(data, bytes):
         if len(data) > MAX_CSV_BYTES:
             raise DatasetError(f"the file is {len(data):,} bytes; at most {MAX_CSV_BYTES:,} are read")
@@ -137,16 +140,60 @@ def parse_csv(data: str | bytes, n_targets: int = 1, name: str = "your data") ->
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise DatasetError("the file is not UTF-8 text; save it as CSV (comma-separated values)") from None
+    if not isinstance(data, str):
+        raise DatasetError(f"expected CSV text, found {type(data).__name__}")
     if len(data) > MAX_CSV_BYTES:
         raise DatasetError(f"the text is {len(data):,} characters; at most {MAX_CSV_BYTES:,} are read")
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError as e:
+        line = data.count("\n", 0, e.start) + 1
+        raise DatasetError(f"row {line}: an invalid character (a lone surrogate) that is not text; remove it") from None
     if "\x00" in data:
         raise DatasetError("the file contains NUL bytes: it is not a text CSV file")
+    return data.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")  # a BOM pasted anywhere
+
+
+def _first_row(i: int, r: list[str]) -> bool:
+    """True if the first row is a header (no cell a number), False if it is an example (every cell a
+    number); refused with the cell at fault if it is neither, so that no row is dropped without a word."""
+    numbers = [_is_number(c) for c in r]
+    if all(numbers):
+        return False
+    if not any(numbers):
+        return True
+    j = numbers.index(False) + 1
+    cell = r[j - 1].strip()
+    what = f"column {j} is empty" if not cell else f"column {j}: '{_shown(cell)}' is not a number"
+    raise DatasetError(f"row {i}, {what}, but other cells of this first row are numbers: it is neither a header "
+                       "(column names only) nor an example (numbers only); fix the cell, or write a name in "
+                       "every column")
+
+
+def parse_csv(data: str | bytes, n_targets: int = 1, name: str = "your data") -> Dataset:
+    """Examples from CSV text: one example per row, the last ``n_targets`` columns are the targets.
+
+    A first row of names (no cell a number) is read as a header; a first row that mixes numbers with
+    text or empty cells is refused. Separators: comma, semicolon or tab; line ends \\n, \\r\\n or
+    \\r; a byte-order mark is ignored. Rows and columns are numbered from 1 as a spreadsheet shows them.
+    """
+    data = _text(data)
     if not isinstance(n_targets, int) or n_targets < 1:
         raise DatasetError(f"target columns: expected a whole number ≥ 1, found {n_targets!r}")
     delimiter = "," if "," in data else ";" if ";" in data else "\t" if "\t" in data else ","
-    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(data), delimiter=delimiter), start=1)
-            if any(c.strip() for c in r)]
-    if rows and not all(_is_number(c) for c in rows[0][1]):
+    for i, line in enumerate(data.split("\n"), start=1):
+        for j, c in enumerate(line.split(delimiter), start=1):
+            if len(c) > 1000:  # the csv module refuses cells over 131072 characters; no number is this long
+                raise DatasetError(f"row {i}, column {j}: a cell of {len(c):,} characters; expected a number")
+    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        for r in reader:
+            if any(c.strip() for c in r):
+                rows.append((reader.line_num, r))
+    except csv.Error as e:
+        raise DatasetError(f"row {reader.line_num}: cannot be read as CSV ({str(e)[:60]})") from None
+    if rows and _first_row(*rows[0]):
         rows = rows[1:]  # a header
     if not rows:
         raise DatasetError("no examples found: write one example per row, e.g. '0,1,1' (inputs, then target)")

@@ -204,7 +204,8 @@ def step_equation(trace, step, digits: int = 9) -> Equation:
         build = _BUILDERS[type(step)]
     except KeyError:
         raise TypeError(f"not a step record: {type(step).__name__}") from None
-    return build(trace, step, digits)
+    with np.errstate(over="ignore", invalid="ignore"):  # a cost term of 1e400 is ∞, shown as such, silently
+        return build(trace, step, digits)
 
 
 # --- the chain-rule card for one weight or bias ---

@@ -127,11 +127,11 @@ def trace(scenario) -> Trace:
             dsigmas[i] = acts[i].derivative(zs[i], activations[i + 1])
             deltas[i] = dC_das[i] * dsigmas[i]
         dW_ex = [np.einsum("nj,nk->njk", d, a) for d, a in zip(deltas, activations[:-1])]
-    dC_dW = [d.T @ a / len(d) for d, a in zip(deltas, activations[:-1])]  # = mean of dW_ex, via BLAS
-    dC_db = [d.mean(axis=0) for d in deltas]
-    eta = s.learning_rate
-    W_new = [W - eta * g for W, g in zip(s.weights, dC_dW)]
-    b_new = [b - eta * g if s.train_biases else b for b, g in zip(s.biases, dC_db)]
+        dC_dW = [d.T @ a / len(d) for d, a in zip(deltas, activations[:-1])]  # = mean of dW_ex, via BLAS
+        dC_db = [d.mean(axis=0) for d in deltas]
+        eta = s.learning_rate
+        W_new = [W - eta * g for W, g in zip(s.weights, dC_dW)]
+        b_new = [b - eta * g if s.train_biases else b for b, g in zip(s.biases, dC_db)]
     t = lambda xs: tuple(_ro(v) if v is not None else None for v in xs)  # noqa: E731
     return Trace(
         scenario=s, zs=t(zs), activations=t(activations), costs=_ro(costs), cost=float(np.mean(costs)),

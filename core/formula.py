@@ -18,7 +18,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from core import formula_vet
 from core.activations import ACTIVATIONS, Activation
+from core.extremum import MaxOf, MinOf
 
 MAX_LENGTH = 200  # characters
 MAX_DEPTH = 24  # nesting of parentheses, calls, signs and powers
@@ -29,6 +31,7 @@ SAMPLE = np.linspace(-6.0, 6.0, 121)  # "typical z" the formula must be real and
 
 z = sp.Symbol("z", real=True)
 
+
 # name -> (arity, builder); arity None = two or more arguments
 _sigmoid = lambda u: 1 / (1 + sp.exp(-u))
 FUNCTIONS = {
@@ -36,7 +39,7 @@ FUNCTIONS = {
     "tanh": (1, sp.tanh), "sinh": (1, sp.sinh), "cosh": (1, sp.cosh), "sin": (1, sp.sin), "cos": (1, sp.cos),
     "atan": (1, sp.atan), "arctan": (1, sp.atan), "erf": (1, sp.erf), "sigmoid": (1, _sigmoid),
     "sign": (1, sp.sign), "Heaviside": (1, sp.Heaviside), "heaviside": (1, sp.Heaviside),
-    "max": (None, sp.Max), "min": (None, sp.Min),
+    "max": (None, MaxOf), "min": (None, MinOf),
 }
 CONSTANTS = {"e": sp.E, "pi": sp.pi}
 ALLOWED = ("use z, numbers, + - * / ^ ** ( ) and " + ", ".join(f"{f}()" for f in FUNCTIONS if f != "heaviside")
@@ -325,10 +328,12 @@ def _check(f, what: str, text: str):
 
 @lru_cache(maxsize=256)
 def formula_expr(text: str) -> tuple[sp.Expr, sp.Expr]:
-    """(σ(z), σ'(z)) as SymPy expressions for a formula, the derivative made numeric-safe."""
+    """(σ(z), σ'(z)) as SymPy expressions for a formula, the derivative made numeric-safe. A formula that
+    parses is first prepared once in a worker within a deadline (``core.formula_vet``)."""
     e = parse_formula(text)
     if not e.has(z):
         raise ValueError(f"formula '{_q(text)}' does not depend on z: an activation is a function of z, e.g. tanh(z)")
+    formula_vet.vet(text)
     try:
         d = _finite(_numeric_safe(sp.diff(e, z)))
     except (TypeError, ArithmeticError, RecursionError) as ex:

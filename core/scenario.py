@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.activations import Activation, get_activation
+from core.activations import ACTIVATIONS, Activation, get_activation
 from core.costs import COSTS, Cost, check_pairing
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -23,6 +23,7 @@ INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
 FIELDS = ("name", "description", "layers", "activations", "loss", "weights", "biases", "x", "y",
           "learning_rate", "train_biases", "init")
 MAX_LAYERS, MAX_NEURONS, MAX_EXAMPLES, MAX_WEIGHTS = 32, 1024, 100_000, 1_000_000
+MAX_FORMULAS = 6  # different typed activation formulas in one scenario
 MAX_FILE_BYTES = 64_000_000  # a scenario at the size limits is about 25 MB of JSON
 REQUIRED = {
     "layers": "the neuron count of each layer, input first, e.g. [2, 2, 1]",
@@ -125,7 +126,9 @@ def initial_weights(layers, scheme: str, seed: int) -> list[np.ndarray]:
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return abs(v) <= 1.7976931348623157e308  # a 400-digit integer is not a float (math.isfinite would raise)
+    return isinstance(v, float) and math.isfinite(v)
 
 
 def _found(v) -> str:
@@ -137,7 +140,20 @@ def _found(v) -> str:
     return s if len(s) <= 60 else s[:57] + "..."
 
 
+def _huge(v, where: str) -> None:
+    """Refuse an integer too large for a float (JSON allows 400 digits) with its size, not a traceback."""
+    if isinstance(v, int) and not isinstance(v, bool) and not _is_number(v):
+        try:
+            digits = str(len(str(abs(v))))
+        except ValueError:  # above Python's 4300-digit limit for str(int)
+            digits = "over 4300"
+        raise ScenarioError(f"{where}: expected a finite number, found an integer of {digits} digits, "
+                            "too large for a floating-point number (at most about 1.8e308)")
+
+
 def _vector(v, where: str, n: int) -> list[float]:
+    for e in v if isinstance(v, list) else ():
+        _huge(e, where)
     if not isinstance(v, list) or len(v) != n or not all(_is_number(e) for e in v):
         raise ScenarioError(f"{where}: expected a list of {n} finite number{'s' * (n != 1)}, found {_found(v)}")
     return [float(e) for e in v]
@@ -158,11 +174,39 @@ def _examples(v, where: str, n: int) -> tuple[np.ndarray, bool]:
     return np.array([_vector(v, where, n)]), True
 
 
+def _check_text(v, where: str) -> None:
+    """Refuse text that is not valid Unicode (a lone surrogate such as \\ud800, which JSON can spell but no
+    page or terminal can draw), naming the field and the position."""
+    if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ScenarioError(f"{where}: expected text, found an invalid character (a lone surrogate "
+                                f"\\u{ord(v[e.start]):04x}) at character {e.start + 1}; remove it") from None
+
+
+def _check_texts(d: dict) -> None:
+    """Every text a scenario can hold, keys included, checked where it enters."""
+    for key in d:
+        _check_text(key, "a field name")
+    for key in ("name", "description", "loss"):
+        _check_text(d.get(key), key)
+    names = d.get("activations")
+    for i, name in enumerate(names if isinstance(names, list) else ()):
+        _check_text(name, f"activations[{i}]")
+    init = d.get("init")
+    if isinstance(init, dict):
+        for key in init:
+            _check_text(key, "init: a field name")
+        _check_text(init.get("scheme"), "init.scheme")
+
+
 def parse_scenario(d: Any) -> Scenario:
     """Validate a scenario dict (as read from JSON) and build the Scenario."""
     if not isinstance(d, dict):
         raise ScenarioError("scenario: expected a JSON object {\"layers\": …, \"activations\": …, \"x\": …, "
                             f"\"y\": …}}, found {_found(d)}")
+    _check_texts(d)
     unknown = sorted(set(d) - set(FIELDS))
     if unknown:
         name = json.dumps(unknown[0], ensure_ascii=False)[1:-1]  # escapes a newline
@@ -188,6 +232,10 @@ def parse_scenario(d: Any) -> Scenario:
     if not isinstance(names, list) or len(names) != L - 1 or not all(isinstance(a, str) for a in names):
         raise ScenarioError(
             f"activations: expected {L - 1} names (one per layer after the input), found {_found(names)}")
+    typed = {n for n in names if n not in ACTIVATIONS}
+    if len(typed) > MAX_FORMULAS:  # each is prepared within a CPU deadline: this bounds what one link costs
+        raise ScenarioError(f"activations: at most {MAX_FORMULAS} different typed formulas in one network, found "
+                            f"{len(typed)}; use one formula for several layers, or built-in names")
     acts = []
     for i, name in enumerate(names):
         try:
@@ -242,6 +290,7 @@ def parse_scenario(d: Any) -> Scenario:
                             f"found {_found(y.tolist())}")
 
     eta = d.get("learning_rate", 0.5)
+    _huge(eta, "learning_rate")
     if not _is_number(eta) or not 0 < eta <= 1000:
         raise ScenarioError(f"learning_rate: expected a number η with 0 < η ≤ 1000, found {_found(eta)}")
     tb = d.get("train_biases", True)

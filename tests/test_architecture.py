@@ -19,6 +19,9 @@ PURE = ("app.url", "app.builder", "app.stepping", "app.screens", "app.limits", "
 LAZY = {
     ("core.activations", "core.formula"): "SymPy is imported only when a formula is typed",
     ("core.latex", "core.formula"): "the symbolic layer imports SymPy on first use",
+    ("core.extremum", "core.formula"): "max/min nodes refuse and value constants as the parser does",
+    ("core.formula_vet", "core.latex"): "the formula worker (core.deadline) prepares σ, σ' and their LaTeX",
+    ("core.formula_vet", "core.formula"): "as above; formula calls vet() before its own SymPy work",
     ("core.steps", "core.engine"): "a type hint only (under TYPE_CHECKING): engine builds the Steps",
     ("core.worksheet", "core.printable"): "latex2mathml only for the HTML sheet",
     ("core.quiz", "core"): "questions() reads the equations of a trace",

@@ -95,7 +95,7 @@ def test_csv_semicolons_blank_lines_bom_and_two_targets():
     ("0,inf,1\n", "row 1, column 2"),
     ("0,1e300,1\n", "row 1, column 2"),
     ("0,1\n__import__('os').system('x'),1\n", "row 2, column 1"),
-    ("h1,h2\n1,2\n3,\n", "row 3, column 2: '' is not a number"),
+    ("h1,h2\n1,2\n3,\n", "row 3, column 2 is empty: expected a number"),
 ])
 def test_bad_csv_is_refused_naming_row_and_column(text, words):
     with pytest.raises(DatasetError, match=words.replace("(", r"\(").replace(")", r"\)")):

@@ -14,7 +14,7 @@ import sympy.parsing.sympy_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.formula import ALLOWED, formula_activation, parse_formula
+from core.formula import ALLOWED, MaxOf, MinOf, formula_activation, parse_formula
 
 CORPUS = [
     # dunders and attribute chains
@@ -141,4 +141,5 @@ def test_generated_text_is_parsed_or_refused_without_running_anything(text):
         assert e.free_symbols <= {sympy.Symbol("z", real=True)}
         assert not e.atoms(sympy.Function) - e.atoms(sympy.exp, sympy.log, sympy.tanh, sympy.sinh, sympy.cosh,
                                                        sympy.sin, sympy.cos, sympy.atan, sympy.erf, sympy.sign,
-                                                       sympy.Heaviside, sympy.Max, sympy.Min, sympy.Abs)
+                                                       sympy.Heaviside, sympy.Max, sympy.Min, sympy.Abs,
+                                                       MaxOf, MinOf)
