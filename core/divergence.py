@@ -52,6 +52,23 @@ class Watch:
         return False
 
 
+def first_diverging(costs) -> tuple[int | None, int | None]:
+    """What a ``Watch`` fed ``costs`` one by one would note, (at, began), computed at once."""
+    c = np.asarray(costs, dtype=float)
+    if len(c) <= GROWING:
+        return None, None
+    up = c[1:] > c[:-1]  # up[k − 1]: step k rose
+    run = np.ones(len(c) - GROWING, dtype=bool)
+    for j in range(GROWING):  # steps k − j rose, for k = GROWING … len − 1
+        run &= up[GROWING - 1 - j: len(up) - j]
+    hits = np.flatnonzero(run & (c[GROWING:] > FAR * c[0]))
+    if not hits.size:
+        return None, None
+    at = int(hits[0]) + GROWING
+    below = np.flatnonzero(c[1: at + 1] <= c[0])
+    return at, (int(below[-1]) + 1 if below.size else 0) + 1
+
+
 def read_curve(costs, diverged: bool = False) -> Reading:
     """The verdict on a whole cost curve (one value per step or epoch) and where the trouble began."""
     c = np.asarray(costs, dtype=float)
@@ -91,4 +108,4 @@ def describe(r: Reading, unit: str = "step") -> str:
     return f"{r.verdict} from {unit} {r.began}"
 
 
-__all__ = ["FAR", "GROWING", "Reading", "Watch", "describe", "read_curve"]
+__all__ = ["FAR", "GROWING", "Reading", "Watch", "describe", "first_diverging", "read_curve"]

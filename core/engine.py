@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.costs import Cost, output_delta
-from core.divergence import Watch, read_curve
+from core.divergence import first_diverging, read_curve
 from core.optim import Optimizer, add_penalty_gradient, penalty
 from core.scenario import Scenario, ScenarioError, load_scenario
 from core.steps import Steps
@@ -45,16 +45,18 @@ def backward(weights, acts, cost: Cost, zs, activations, y, gW, gb, record=None)
     """The backward pass: δ^L from the cost, δ^l = (δ^{l+1} W^{l+1}) ⊙ σ'(z^l) below it, and the
     batch means ∂C/∂W^l = δ^lᵀ a^{l−1} / N, ∂C/∂b^l written into ``gW``, ``gb``.
 
-    ``record`` (a dict of lists), when given, receives each layer's ∂C/∂a^l, σ'(z^l) and δ^l
-    below the output, top layer first."""
+    ``gb`` None skips the bias gradients (held biases). ``record`` (a dict of lists), when given,
+    receives each layer's ∂C/∂a^l, σ'(z^l) and δ^l below the output, top layer first."""
     n = len(y)
     delta = output_delta(cost, acts[-1], zs[-1], activations[-1], y)
     for i in range(len(weights) - 1, -1, -1):
         np.matmul(delta.T, activations[i], out=gW[i])
-        np.add.reduce(delta, axis=0, out=gb[i])
+        if gb is not None:
+            np.add.reduce(delta, axis=0, out=gb[i])
         if n != 1:
             gW[i] *= 1.0 / n
-            gb[i] *= 1.0 / n
+            if gb is not None:
+                gb[i] *= 1.0 / n
         if record is not None:
             record["deltas"].append(delta)
         if i:
@@ -110,6 +112,7 @@ class Descent:
         self.weights, self.biases = self._views(self.theta, weights, biases)
         self.gW, self.gb = self._views(self.grad, weights, biases)
         self.eta, self.l1, self.l2, self.train_biases = s.learning_rate, s.l1, s.l2, s.train_biases
+        self._bias_grad_live = False  # grad's bias part may be non-zero (written by a step with training biases)
         self.set_optimizer(s.optimizer)
 
     @staticmethod
@@ -129,14 +132,18 @@ class Descent:
     def gradients(self, x, y) -> float:
         """The cost on (x, y) with the penalty, and its gradient into ``grad``."""
         zs, activations = forward(self.weights, self.biases, self._fs, x)
-        loss = float(np.mean(self.cost_fn.value(activations[-1], y, zs[-1])))
-        backward(self.weights, self.acts, self.cost_fn, zs, activations, y, self.gW, self.gb)
+        loss = float(np.add.reduce(self.cost_fn.value(activations[-1], y, zs[-1]))) / len(y)  # the mean
+        if self.train_biases:
+            backward(self.weights, self.acts, self.cost_fn, zs, activations, y, self.gW, self.gb)
+        else:  # held biases: a zero gradient, so that no rule moves them
+            if self._bias_grad_live:
+                self.grad[self.n_w:] = 0.0
+            backward(self.weights, self.acts, self.cost_fn, zs, activations, y, self.gW, None)
+        self._bias_grad_live = self.train_biases
         if self.l1 or self.l2:
             w = self.theta[: self.n_w]
             add_penalty_gradient(w, self.grad[: self.n_w], self.l1, self.l2)
             loss += penalty(w, self.l1, self.l2)
-        if not self.train_biases:
-            self.grad[self.n_w:] = 0.0
         return loss
 
     def update(self) -> None:
@@ -271,16 +278,19 @@ def train(scenario, steps: int) -> TrainResult:
         raise ValueError(f"steps: expected a whole number ≥ 0, found {steps!r}")
     d, x, y = Descent(s), s.x, s.y
     history = np.empty(steps + 1)
-    diverged_at, watch = None, Watch()
+    diverged_at, gradients, update, isfinite = None, d.gradients, d.update, math.isfinite
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for k in range(steps + 1):
-            history[k] = c = d.cost(x, y) if k == steps else d.gradients(x, y)
-            if not math.isfinite(c):
+        for k in range(steps):
+            history[k] = c = gradients(x, y)
+            if not isfinite(c):
                 diverged_at, history = k, history[: k + 1]
                 break
-            watch.see(c)
-            if k < steps:
-                d.update()
+            update()
+        else:
+            history[steps] = c = d.cost(x, y)
+            if not isfinite(c):
+                diverged_at = steps
+    at, began = first_diverging(history if diverged_at is None else history[:-1])  # as a Watch sees it
     reading = read_curve(history, diverged_at is not None)
     return TrainResult(_ro(history), tuple(_ro(W) for W in d.weights), tuple(_ro(b) for b in d.biases),
-                       diverged_at, watch.at, watch.began, reading.verdict)
+                       diverged_at, at, began, reading.verdict)

@@ -142,3 +142,15 @@ def test_train_command_reports_the_verdict(tmp_path):
     f.write_text(json.dumps(d))
     out = json.loads(run("train", str(f), "--steps", "300").stdout)
     assert out["verdict"] == "diverged" and out["diverging_at"] < out["diverged_at"]
+
+
+def test_the_vectorised_reading_agrees_with_the_watch():
+    from core.divergence import first_diverging
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        c = np.cumprod(rng.uniform(0.6, 1.9, size=rng.integers(2, 40)))
+        w = Watch()
+        for v in c:
+            w.see(float(v))
+        assert first_diverging(c) == (w.at, w.began)
