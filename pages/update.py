@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app import equations, quiz, state, stepping, ui
+from app import equations, optim_ui, quiz, state, stepping, ui
 from app.figures import weight_name
 from core import trace
 from core.mistake import updated_weights_by_mistake
@@ -54,6 +54,7 @@ with left:
 with right:
     ui.drawing(stepping.update_drawing(t).kwargs, key="update_fig", pick="update")
 
+optim_ui.update_section(t)
 st.subheader("Every gradient uses the old weights")
 wrong = ui.bound_toggle("Show what happens if the hidden gradients used the already-updated weights (a mistake)",
                         state.MISTAKE, "mistake_toggle",
