@@ -36,7 +36,8 @@ def worked_update(spec: dict, eta: float, name: str, w: float, g: float, *, trai
     if g_data is not None and (l1 or l2):
         sign = 0.0 if w == 0 else math.copysign(1.0, w)
         out.append(Equation(
-            rf"g = \frac{{\partial C_0}}{{\partial {name}}} + \lambda_2 {name} + \lambda_1 \operatorname{{sign}}({name})",
+            rf"g = \frac{{\partial C_0}}{{\partial {name}}}"
+            rf" + \lambda_2 {name} + \lambda_1 \operatorname{{sign}}({name})",
             rf"g = {f(g_data)} + {f(l2)} \cdot {fp(w)} + {f(l1)} \cdot {fp(sign)}",
             rf"g = {f(g_data + l2 * w + l1 * sign)}",
             "The gradient the rule uses includes the penalty: λ₂w from L2 and λ₁·sign(w) from L1 "
@@ -69,13 +70,15 @@ def _rule(p, eta, name, w, g, f, fp, out) -> float:
         else:
             step = v * eta
             new = w - step
-            out.append(Equation(rf"{name}^{{+}} = {name} - \eta\, v_1", rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot {fp(v)}",
+            out.append(Equation(rf"{name}^{{+}} = {name} - \eta\, v_1",
+                                rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot {fp(v)}",
                                 f(new), "The parameter moves against the velocity."))
         return new
     if rule == "rmsprop":
         a, eps = p["alpha"], p["eps"]
         s = 0.0 * a + g * g * (1.0 - a)
-        out.append(Equation(r"s_1 = \alpha\, s_0 + (1 - \alpha)\, g^2", rf"s_1 = {f(a)} \cdot 0 + (1 - {f(a)}) \cdot {fp(g)}^2",
+        out.append(Equation(r"s_1 = \alpha\, s_0 + (1 - \alpha)\, g^2",
+                            rf"s_1 = {f(a)} \cdot 0 + (1 - {f(a)}) \cdot {fp(g)}^2",
                             f(s), "s starts at 0; it is " + STATE_WORDS["s"] + "."))
         step = g / (math.sqrt(s) + eps) * eta
         new = w - step
@@ -94,15 +97,18 @@ def _rule(p, eta, name, w, g, f, fp, out) -> float:
                  f(m), "m is " + STATE_WORDS["m"] + "."),
         Equation(r"v_1 = \beta_2 v_0 + (1 - \beta_2)\, g^2", rf"v_1 = {f(b2)} \cdot 0 + (1 - {f(b2)}) \cdot {fp(g)}^2",
                  f(v), "v is " + STATE_WORDS["v_adam"] + "."),
-        Equation(r"\hat m_1 = \frac{m_1}{1 - \beta_1^{t}}", rf"\hat m_1 = \frac{{{f(m)}}}{{1 - {f(b1)}^{{1}}}}", f(m_hat),
+        Equation(r"\hat m_1 = \frac{m_1}{1 - \beta_1^{t}}",
+                 rf"\hat m_1 = \frac{{{f(m)}}}{{1 - {f(b1)}^{{1}}}}", f(m_hat),
                  "Bias correction: m started at 0, so it is divided by 1 − β₁ᵗ (here m̂ = g)."),
-        Equation(r"\hat v_1 = \frac{v_1}{1 - \beta_2^{t}}", rf"\hat v_1 = \frac{{{f(v)}}}{{1 - {f(b2)}^{{1}}}}", f(v_hat),
+        Equation(r"\hat v_1 = \frac{v_1}{1 - \beta_2^{t}}",
+                 rf"\hat v_1 = \frac{{{f(v)}}}{{1 - {f(b2)}^{{1}}}}", f(v_hat),
                  "The same for v (here v̂ = g²)."),
     ]
     step = m / (math.sqrt(v) * (1.0 / math.sqrt(bc2)) + eps) * (eta / bc1)  # as Optimizer.step computes it
     new = w - step
     out.append(Equation(rf"{name}^{{+}} = {name} - \eta\, \frac{{\hat m_1}}{{\sqrt{{\hat v_1}} + \varepsilon}}",
-                        rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot \frac{{{f(m_hat)}}}{{\sqrt{{{f(v_hat)}}} + {f(eps)}}}",
+                        rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot "
+                        rf"\frac{{{f(m_hat)}}}{{\sqrt{{{f(v_hat)}}} + {f(eps)}}}",
                         f(new), "m̂/√v̂ = g/|g| on the first step: the parameter moves by about η, whatever "
                                 "the size of its gradient."))
     return new

@@ -4,9 +4,9 @@ from the zero state, agreeing with the trace's new weights and with steps worked
 import math
 
 import pytest
+from conftest import assert_clean
 
 from app.state import canonical_json
-from conftest import assert_clean
 from core import load_preset, load_scenario, trace
 
 
