@@ -136,21 +136,6 @@ def live_view(s: TrainingSession) -> None:
             live_chart(fig, "tl_chart_view", cuts, grow=view == VIEWS[3])
 
 
-def rates_panel(s: TrainingSession) -> None:
-    """Several η from the same initial weights on one chart (computed once, not live)."""
-    cfg = ts.settings()
-    etas = _w(st.multiselect, "Learning rates to compare (3 to 5)", "rates", options=ts.ETAS, max_selections=5,
-              format_func=lambda v: f"{v:g}")
-    if len(etas) < 2:
-        st.info("Pick at least two learning rates.")
-        return
-    epochs = min(int(cfg["epochs"]), 1000)
-    runs = ts.rate_runs(etas, epochs)
-    st.plotly_chart(tf.rates_figure(runs, cfg["log_y"]), key="tl_chart_rates")
-    st.caption(f"{epochs} epochs (at most 5,000 steps) each, from this network's initial weights with the same "
-               "batches: only η differs.")
-
-
 def _pick(label, key, params, default):
     if ts.widget(key) and st.session_state[f"tl_w_{key}"] >= len(params):
         st.session_state[f"tl_w_{key}"] = default
