@@ -101,6 +101,8 @@ class TrainingSession:
         """New λ for the penalties, used from the next step (and by the charts of the cost)."""
         self._d.l1, self._d.l2 = float(l1), float(l2)
         self.scenario = replace(self.scenario, l1=float(l1), l2=float(l2))
+        if self.steps == 0:  # nothing trained yet: the starting cost is shown with the new penalty
+            self.epoch_costs[0], self.epoch_accuracy[0] = self._evaluate()
     train_biases = property(lambda self: self._d.train_biases,
                             lambda self, v: setattr(self._d, "train_biases", bool(v)))
 
