@@ -94,9 +94,9 @@ def eta_bound(s: TrainingSession) -> None:
         st.caption(plain(f"Curvature here: λ_max = {c.lambda_max:.3g} ≤ 0, so it sets no bound on η."))
         return
     past = s.eta > c.eta_max
-    st.caption(plain(f"Gradient descent is stable below about η ≈ {c.eta_max:.3g} (2/λ_max, λ_max = "
+    st.caption(plain(f"Gradient descent is stable below about η ≈ {c.eta_max:.3g} here (2/λ_max, λ_max = "
                      f"{c.lambda_max:.3g} at the current weights; it changes as they move)."
-                     + (f" η = {s.eta:g} is past it: steps jump across the minimum." if past else "")))
+                     + (f" η = {s.eta:g} is past it: the steps jump across the minimum." if past else "")))
 
 
 def warnings(s: TrainingSession) -> None:

@@ -27,7 +27,7 @@ MAX_FRAMES = 10
 SOURCES = {"scenario": "The scenario's example(s)", "xor": "XOR", "and": "AND", "or": "OR",
            "gaussians": "Two Gaussian clusters", "circles": "Concentric circles",
            "sine": "Noisy sine (regression)", "csv": "Your examples (CSV)"}
-ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0]
+ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0, 20.0, 50.0, 100.0]
 OPT_KEYS = ("opt", "momentum", "nesterov", "alpha", "beta1", "beta2", "eps")
 OPT_DEFAULTS = {"opt": "sgd", "momentum": 0.9, "nesterov": False, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999,
                 "eps": 1e-8}

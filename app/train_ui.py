@@ -63,7 +63,8 @@ def data_panel(s: TrainingSession | None) -> None:
                 st.info(plain(f"The network was adapted to the data: {note}."))
 
 
-def controls(s: TrainingSession | None) -> None:
+def controls(s: TrainingSession | None, eta_note=None) -> None:
+    """The buttons and the live settings; ``eta_note(s)`` draws under the η control (the bound)."""
     off = s is None
     b = st.columns(6)
     if ts.playing():
@@ -84,6 +85,8 @@ def controls(s: TrainingSession | None) -> None:
     with c[0]:
         _w(st.select_slider, "Learning rate η (log scale; change it while training)", "eta", options=ts.ETAS,
            format_func=lambda v: f"{v:g}")
+        if eta_note is not None and s is not None:
+            eta_note(s)
     with c[1]:
         _w(st.select_slider, "Steps per chart update", "speed", options=ts.SPEEDS,
            format_func=lambda v: "max" if v == ts.SPEEDS[-1] else str(v))

@@ -99,7 +99,7 @@ def curvature(scenario, x=None, y=None, seed: int = 0) -> Curvature:
 @dataclass(frozen=True)
 class EigenSlice:
     """The cost along the top eigenvector, C(θ + t·u) for t in ``t``, and gradient descent on
-    that slice from ``path_t[0]`` with the chosen η: t ← t − η dC/dt."""
+    that line from the current parameters (t = 0) with the chosen η: t ← t − η dC/dt."""
 
     t: np.ndarray
     cost: np.ndarray
@@ -112,7 +112,7 @@ class EigenSlice:
 def eigen_slice(scenario, eta: float, x=None, y=None, steps: int = 8, points: int = 121,
                 c: Curvature | None = None) -> EigenSlice:
     """The picture of why η diverges: the cost along u (the top eigenvector) around the current
-    parameters and ``steps`` gradient-descent steps on it, started a little to one side."""
+    parameters and ``steps`` gradient-descent steps on that line from them (t = 0)."""
     s = load_scenario(scenario)
     c = c or curvature(s, x, y)
     h = _HVP(s, x, y)
@@ -132,14 +132,14 @@ def eigen_slice(scenario, eta: float, x=None, y=None, steps: int = 8, points: in
             h.d.gradients(h.x, h.y)
             return float(h.d.grad @ u)
 
-        path = [-0.6 * r]
+        path = [0.0]  # the current parameters
         for _ in range(steps):
             g = dphi(path[-1])
             nxt = path[-1] - eta * g
             if not math.isfinite(nxt) or abs(nxt) > 1e6 * r:
                 break
             path.append(nxt)
-        span = max(1.5 * r, min(max(abs(p) for p in path[:4]) * 1.1, 6 * r))
+        span = max(1.5 * r, min(max(abs(p) for p in path[:6]) * 1.1, 6 * r))
         ts = np.linspace(-span, span, points)
         costs = np.array([phi(t) for t in ts])
         path_cost = np.array([phi(t) for t in path])

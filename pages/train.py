@@ -20,9 +20,7 @@ if notice := st.session_state.pop(NOTICE, None):
 
 session = ts.session()
 ui.data_panel(session)
-ui.controls(session)
-if session is not None:
-    ol.eta_bound(session)  # "stable below about …", next to the η control
+ui.controls(session, eta_note=ol.eta_bound)  # "stable below about …" under the η control
 ol.controls(session)
 
 if session is not None:
