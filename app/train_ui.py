@@ -243,8 +243,13 @@ def inspectors(s: TrainingSession) -> None:
         mean = flat_params(bd.dW_mean, bd.db_mean)[:12]
         now = flat_params(s.weights, s.biases)[:12]
         new = flat_params(bd.weights_new, bd.biases_new)[:12]
+        plain_gd = s.optimizer["name"] == "sgd" and not (s.l1 or s.l2)
         rows = [f"∂C/∂w, example {i + 1}" for i in bd.indices] + ["mean = batch gradient", "w now",
                                                                   f"w − η·mean (η = {s.eta:g})"]
+        if not plain_gd:
+            st.caption(f"The last row is plain gradient descent on the cost's own gradient; this session's step "
+                       f"uses {s.optimizer['name']}" + (" and adds the penalty's gradient" if s.l1 or s.l2 else "")
+                       + " (see the Update screen for its equations).")
         df = pd.DataFrame(np.vstack([ex, mean, now, new]), index=rows, columns=[p.label for p in ps[:12]])
         st.caption(f"The next step's {len(bd.indices)} example(s)" + (" (first 16 shown)" if len(idx) > 16 else "")
                    + ("; first 12 parameters" if len(ps) > 12 else "") + ".")
