@@ -34,11 +34,17 @@ def forward(weights, biases, fs, x):
     return zs, activations
 
 
-def mean_cost(weights, biases, acts, cost: Cost, x, y, l1: float = 0.0, l2: float = 0.0) -> float:
-    """Forward, then the mean cost over the batch plus the weight penalty (see core.optim)."""
+def cost_and_output(weights, biases, acts, cost: Cost, x, y, l1: float = 0.0, l2: float = 0.0):
+    """Forward, then the mean cost over the batch plus the weight penalty (see core.optim), and
+    the output a^L it came from."""
     zs, activations = forward(weights, biases, [a.output for a in acts], x)
-    c = float(np.mean(cost.value(activations[-1], y, zs[-1])))
-    return c + penalty(flat_weights(weights), l1, l2) if (l1 or l2) else c
+    c = float(np.add.reduce(cost.value(activations[-1], y, zs[-1]))) / len(x)  # the mean
+    return (c + penalty(flat_weights(weights), l1, l2) if (l1 or l2) else c), activations[-1]
+
+
+def mean_cost(weights, biases, acts, cost: Cost, x, y, l1: float = 0.0, l2: float = 0.0) -> float:
+    """Forward, then the mean cost over the batch plus the weight penalty."""
+    return cost_and_output(weights, biases, acts, cost, x, y, l1, l2)[0]
 
 
 def backward(weights, acts, cost: Cost, zs, activations, y, gW, gb, record=None) -> None:

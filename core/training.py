@@ -20,8 +20,8 @@ import numpy as np
 
 from core.datasets import accuracy
 from core.divergence import Watch, read_curve
-from core.engine import Descent, flat_params, forward
-from core.optim import STATE, parse_optimizer, penalty
+from core.engine import Descent, cost_and_output, flat_params
+from core.optim import STATE, parse_optimizer
 from core.scenario import Scenario
 
 HISTORY_CAP = 4000  # per-step records kept; beyond it every other one is dropped (stride doubles)
@@ -35,11 +35,8 @@ def evaluate(weights, biases, scenario: Scenario, x, y, task: str = "regression"
     l1 = scenario.l1 if l1 is None else l1
     l2 = scenario.l2 if l2 is None else l2
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        zs, acts = forward(weights, biases, [a.output for a in scenario.acts], x)
-        cost = float(np.mean(scenario.cost.value(acts[-1], y, zs[-1])))
-        if l1 or l2:
-            cost += penalty(np.concatenate([np.ravel(W) for W in weights]), l1, l2)
-        acc = accuracy(acts[-1], y, task) if np.all(np.isfinite(acts[-1])) else None
+        cost, out = cost_and_output(weights, biases, scenario.acts, scenario.cost, x, y, l1, l2)
+        acc = accuracy(out, y, task) if np.all(np.isfinite(out)) else None
     return cost, acc
 
 
