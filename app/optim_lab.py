@@ -156,7 +156,7 @@ def compare_panel(s: TrainingSession) -> None:
 def compare_paths(s: TrainingSession, runs) -> None:
     """The compared runs' paths together on the two-weight contour (cost at the common start)."""
     if not runs or not runs[0].path:
-        st.caption("The paths are drawn for networks of up to 2,000 parameters.")
+        st.caption("The paths are drawn for networks of up to 500 parameters.")
         return
     ps = param_info(s.scenario.layers)
     n_w = sum(W.size for W in s.weights)

@@ -26,6 +26,7 @@ from core.scenario import Scenario
 
 HISTORY_CAP = 4000  # per-step records kept; beyond it every other one is dropped (stride doubles)
 PATH_MAX_PARAMS = 2000  # the parameter path is kept for networks up to this many parameters
+COMPARE_PATH_PARAMS, COMPARE_PATH_POINTS = 500, 500  # a compared run keeps ~500 points of its path (small nets)
 
 
 def evaluate(weights, biases, scenario: Scenario, x, y, task: str = "regression", l1: float | None = None,
@@ -301,7 +302,8 @@ def compare_runs(scenario: Scenario, x, y, pairs, epochs: int, batch_size: int |
         s.run(min(max_steps, epochs * s.steps_per_epoch), until_epoch=epochs, stop_diverging=False)
         costs = np.array(s.epoch_costs + ([math.inf] if s.diverged and math.isfinite(s.epoch_costs[-1]) else []))
         r = read_curve(s.epoch_costs, s.diverged)
-        runs.append(RateRun(float(eta), costs, s.diverged_at, r.verdict, s.optimizer, r.began, tuple(s.path)))
+        keep = s.path[:: max(1, len(s.path) // COMPARE_PATH_POINTS)] if s._d.theta.size <= COMPARE_PATH_PARAMS else []
+        runs.append(RateRun(float(eta), costs, s.diverged_at, r.verdict, s.optimizer, r.began, tuple(keep)))
     return runs
 
 
