@@ -165,7 +165,9 @@ def _slice(s, cfg):
     costs = cost_along(s.weights, s.biases, s.scenario, x, y, p, vals)
     path_c = cost_along(s.weights, s.biases, s.scenario, x, y, p, path)
     st.caption("The curve is C with every other parameter where it is now, on the next mini-batch; the dots "
-               "are the last steps' values of this weight.")
+               "are the last steps' values of this weight."
+               + ("" if s.optimizer["name"] == "sgd" else f" The ring is where a plain gradient-descent step would "
+                  f"land; this session's {s.optimizer['name']} step differs (its state is in 'Optimizer state')."))
     return tf.slice_figure(vals, costs, p.label, w, c, g, s.eta, path, path_c)
 
 
