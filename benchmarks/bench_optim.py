@@ -38,6 +38,9 @@ from core import load_preset, load_scenario, train  # noqa: E402
 from core.activations import sigmoid  # noqa: E402
 from core.curvature import curvature  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_core import bare_train  # noqa: E402  (the bare loop on (N, n) arrays, biases training)
+
 STEPS = 10_000
 
 
@@ -89,29 +92,6 @@ def bare_1d(s, steps):
         W3 -= eta * np.multiply.outer(d3, a2)
         W2 -= eta * np.multiply.outer(d2, x)
     return history, (W2, W3)
-
-
-def bare_batch(s, steps):
-    """Full-batch gradient descent on (N, n) arrays, sigmoid everywhere, biases train, by hand."""
-    weights = [np.array(W) for W in s.weights]
-    biases = [np.array(b) for b in s.biases]
-    x, y, eta, n = s.x, s.y, s.learning_rate, len(s.x)
-    history = np.empty(steps + 1)
-    for k in range(steps + 1):
-        a = [x]
-        for W, b in zip(weights, biases):
-            a.append(sigmoid(a[-1] @ W.T + b))
-        history[k] = np.mean(0.5 * np.sum((a[-1] - y) ** 2, axis=-1))
-        if k == steps:
-            break
-        delta = (a[-1] - y) * a[-1] * (1.0 - a[-1])
-        for i in range(len(weights) - 1, -1, -1):
-            dW, db = delta.T @ a[i] / n, delta.sum(axis=0) / n
-            if i:
-                delta = (delta @ weights[i]) * a[i] * (1.0 - a[i])
-            weights[i] -= eta * dW
-            biases[i] -= eta * db
-    return history, weights
 
 
 def torch_eager(s, steps):
@@ -205,7 +185,8 @@ def main():
     big_adam = net([64, 64, 64, 10], 256, {"name": "adam"})
     steps = 300
     (t_bare, (h_bare, _)), (t_core, r), (t_adam, _) = paired(
-        lambda: bare_batch(big, steps), lambda: train(big, steps), lambda: train(big_adam, steps))
+        lambda: bare_train(list(big.weights), list(big.biases), big.x, big.y, big.learning_rate, steps),
+        lambda: train(big, steps), lambda: train(big_adam, steps))
     assert np.allclose(r.loss_history, h_bare, rtol=1e-10)
     print(f"\n2. 64-64-64-10, batch of 256, {steps} full-batch steps (best of 5, interleaved):")
     print(f"   bare NumPy loop                {t_bare / steps * 1e6:6.0f} µs/step")
