@@ -11,6 +11,9 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from core.divergence import Reading
+from core.divergence import describe as read_as_words
+
 OI = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
       "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999"}
 SERIES = [OI["blue"], OI["orange"], OI["green"], OI["vermillion"], OI["purple"], OI["sky"], OI["yellow"]]
@@ -131,14 +134,19 @@ def rates_figure(runs, log_y=True) -> go.Figure:
         last = int(np.flatnonzero(np.isfinite(y))[-1]) if np.isfinite(y).any() else 0
         x, yy = _thin(np.arange(len(y)), y)
         colour = SERIES[i % len(SERIES)]
+        rules = {r.optimizer["name"] for r in runs}
+        what = f"η = {r.eta:g}" if len(rules) == 1 else r.label
+        said = read_as_words(Reading(r.verdict, r.began), "epoch")
         fig.add_trace(go.Scatter(
-            x=x, y=_finite(yy, log_y), name=f"η = {r.eta:g} · {r.verdict}", mode="lines",
+            x=x, y=_finite(yy, log_y), name=f"{what} · {said}", mode="lines",
             line=dict(color=colour, width=3, dash="solid" if r.verdict != "diverged" else "dash")))
         if r.verdict in ("diverged", "diverging"):
             fig.add_trace(go.Scatter(x=[last], y=[min(y[last], top * 1e3)], mode="markers+text", showlegend=False,
                                      marker=dict(symbol=VERDICT_MARK[r.verdict], size=16, color=colour),
                                      text=[r.verdict], textposition="bottom right", textfont=dict(color=colour)))
-    _layout(fig, "Same network, same start, different η", "epoch", "cost C (whole set)")
+    rules = sorted({r.optimizer["name"] for r in runs})
+    _layout(fig, f"Same network, same start, different η ({', '.join(rules)})" if len(rules) == 1 else
+            "Same network, same start, different rules and η", "epoch", "cost C (whole set)")
     if log_y:
         finite = [v for r in runs for v in np.asarray(r.epoch_costs, float) if np.isfinite(v) and v > 0]
         lo = math.log10(min(finite)) if finite else -3

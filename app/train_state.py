@@ -14,7 +14,7 @@ import streamlit as st
 
 from app.state import current_scenario, set_scenario
 from core.datasets import Dataset, DatasetError, infer_task, make_dataset, parse_csv
-from core.training import TrainingSession, compare_learning_rates, fit_scenario
+from core.training import TrainingSession, compare_runs, fit_scenario
 
 SESSION, PLAYING, TARGET, BASE, DATA, NOTES = "tl_session", "tl_playing", "tl_target", "tl_base", "tl_data", "tl_notes"
 RATES, TICKS, CSV_TEXT, CSV_ERROR, SETTINGS = "tl_rates", "tl_ticks", "tl_csv_text", "tl_csv_error", "tl_settings"
@@ -27,10 +27,15 @@ MAX_FRAMES = 10
 SOURCES = {"scenario": "The scenario's example(s)", "xor": "XOR", "and": "AND", "or": "OR",
            "gaussians": "Two Gaussian clusters", "circles": "Concentric circles",
            "sine": "Noisy sine (regression)", "csv": "Your examples (CSV)"}
-ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0]
+ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0, 20.0, 50.0, 100.0]
+OPT_KEYS = ("opt", "momentum", "nesterov", "alpha", "beta1", "beta2", "eps")
+OPT_DEFAULTS = {"opt": "sgd", "momentum": 0.9, "nesterov": False, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999,
+                "eps": 1e-8}
 DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 100,
             "eta": 0.5, "hold_biases": False, "targets": 1, "log_y": True, "rates": [0.1, 1.0, 3.0, 10.0],
-            "view": "Boundary / fit", "speed": 20}
+            "view": "Boundary / fit", "speed": 20, "l1": 0.0, "l2": 0.0, "cmp_opts": ["sgd"], "watch": 0,
+            "x_depth": 6, "x_width": 32, "x_act": "sigmoid", "x_init": "xavier", "osec": "Optimizer state",
+            **OPT_DEFAULTS}
 SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 10**6]  # steps per chart update (10**6: as many as fit)
 
 
@@ -42,8 +47,23 @@ def snap_eta(eta: float) -> float:
 def settings() -> dict:
     """The lab's settings (data source, size, noise, seed, batch size, epochs, η, …)."""
     if SETTINGS not in st.session_state:
-        st.session_state[SETTINGS] = dict(DEFAULTS, eta=snap_eta(current_scenario().learning_rate))
+        sc = current_scenario()
+        own = {k: v for k, v in sc.optimizer.items() if k != "name"}
+        st.session_state[SETTINGS] = dict(DEFAULTS, eta=snap_eta(sc.learning_rate), opt=sc.optimizer["name"], **own,
+                                          l1=sc.l1, l2=sc.l2)
     return st.session_state[SETTINGS]
+
+
+def optimizer_spec(cfg: dict | None = None, name: str | None = None) -> dict:
+    """The update rule the settings ask for (``name``: that rule with the settings' values)."""
+    cfg = cfg or settings()
+    name = name or cfg["opt"]
+    keys = {"sgd": (), "momentum": ("momentum", "nesterov"), "rmsprop": ("alpha", "eps"),
+            "adam": ("beta1", "beta2", "eps")}[name]
+    spec = {"name": name, **{k: cfg[k] for k in keys}}
+    if name == "momentum" and spec["momentum"] == 0:
+        spec["nesterov"] = False
+    return spec
 
 
 def widget(key: str) -> str:
@@ -69,6 +89,12 @@ def store(key: str) -> None:
         s.train_biases = not value
     elif s is not None and key == "batch":
         s.set_batch_size(int(value) or s.N)
+    elif s is not None and key in OPT_KEYS:
+        s.set_optimizer(optimizer_spec())
+    elif s is not None and key in ("l1", "l2"):
+        s.set_penalty(float(settings()["l1"]), float(settings()["l2"]))
+    elif s is not None and key == "watch":
+        s.watch_param(int(value))
 
 
 def dataset(cfg: dict) -> Dataset:
@@ -121,6 +147,9 @@ def new_session(sc, x, y, task) -> TrainingSession:
     cfg = settings()
     s = TrainingSession(sc, x, y, task, int(cfg["batch"]) or None, seed=int(cfg["seed"]))
     s.eta, s.train_biases = float(cfg["eta"]), not cfg["hold_biases"]
+    s.set_optimizer(optimizer_spec(cfg))
+    s.set_penalty(float(cfg["l1"]), float(cfg["l2"]))
+    s.watch_param(int(cfg["watch"]))
     st.session_state[SESSION] = s
     st.session_state[TICKS] = deque(maxlen=30)
     return s
@@ -173,8 +202,8 @@ def frames_per_tick(rate: float | None) -> int:
 def tick(budget_s: float = BUDGET_S) -> bool:
     """While playing, train a few frames of "steps per chart update" each (within ``budget_s``)
     and keep the step count after each frame in ``tl_cuts`` (the chart shows them one by one).
-    True when training just stopped (target epoch reached or diverged), so the page must be
-    redrawn without the timer."""
+    True when training just stopped (target epoch reached, diverged, or first seen diverging), so
+    the page must be redrawn without the timer."""
     st.session_state.setdefault(TICKS, deque(maxlen=30)).append(time.perf_counter())
     st.session_state[CUTS] = []
     s = st.session_state.get(SESSION)
@@ -186,10 +215,10 @@ def tick(budget_s: float = BUDGET_S) -> bool:
         left = budget_s * (i + 1) / k - (time.perf_counter() - start)
         s.run(int(settings()["speed"]), until_epoch=target, budget_s=max(left, 0.0))
         st.session_state[CUTS].append(s.steps)
-        if s.diverged or s.epoch >= target:
+        if s.diverged or s.epoch >= target or s.just_started_diverging:
             break
-    if s.diverged or s.epoch >= target:
-        st.session_state[PLAYING] = False
+    if s.diverged or s.epoch >= target or s.just_started_diverging:
+        st.session_state[PLAYING] = False  # diverging: stopped before the numbers overflow, with a warning
         return True
     return False
 
@@ -200,15 +229,21 @@ def tick_rate() -> float | None:
     return (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 3 and t[-1] > t[0] else None
 
 
-def rate_runs(etas, epochs: int):
-    """The learning-rate comparison for the current session's network and data (cached)."""
+def rate_pairs(etas, rules) -> list[tuple[dict, float]]:
+    """(optimizer spec, η) for every chosen rule and η (the rules with the lab's settings), at most 5."""
+    rules = [r for r in ("sgd", "momentum", "rmsprop", "adam") if r in (rules or [])] or [settings()["opt"]]
+    return [(optimizer_spec(name=r), float(eta)) for r in rules for eta in sorted(etas)][:5]
+
+
+def rate_runs(etas, epochs: int, rules=None):
+    """The comparison of optimizer/η pairs for the current session's network and data (cached)."""
     s = st.session_state.get(SESSION)
-    key = (id(s), tuple(sorted(etas)), int(epochs), s.batch_size if s else None)
+    pairs = rate_pairs(etas, rules)
+    key = (id(s), repr(pairs), int(epochs), s.batch_size if s else None, s.l1, s.l2)
     cached = st.session_state.get(RATES)
     if cached and cached[0] == key:
         return cached[1]
-    runs = compare_learning_rates(s.scenario, s.x, s.y, sorted(etas), int(epochs), s.batch_size, s.seed,
-                                  s.task, max_steps=5000)
+    runs = compare_runs(s.scenario, s.x, s.y, pairs, int(epochs), s.batch_size, s.seed, s.task, max_steps=5000)
     st.session_state[RATES] = (key, runs)
     return runs
 

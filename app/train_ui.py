@@ -63,7 +63,8 @@ def data_panel(s: TrainingSession | None) -> None:
                 st.info(plain(f"The network was adapted to the data: {note}."))
 
 
-def controls(s: TrainingSession | None) -> None:
+def controls(s: TrainingSession | None, eta_note=None) -> None:
+    """The buttons and the live settings; ``eta_note(s)`` draws under the η control (the bound)."""
     off = s is None
     b = st.columns(6)
     if ts.playing():
@@ -84,6 +85,8 @@ def controls(s: TrainingSession | None) -> None:
     with c[0]:
         _w(st.select_slider, "Learning rate η (log scale; change it while training)", "eta", options=ts.ETAS,
            format_func=lambda v: f"{v:g}")
+        if eta_note is not None and s is not None:
+            eta_note(s)
     with c[1]:
         _w(st.select_slider, "Steps per chart update", "speed", options=ts.SPEEDS,
            format_func=lambda v: "max" if v == ts.SPEEDS[-1] else str(v))
@@ -136,21 +139,6 @@ def live_view(s: TrainingSession) -> None:
             live_chart(fig, "tl_chart_view", cuts, grow=view == VIEWS[3])
 
 
-def rates_panel(s: TrainingSession) -> None:
-    """Several η from the same initial weights on one chart (computed once, not live)."""
-    cfg = ts.settings()
-    etas = _w(st.multiselect, "Learning rates to compare (3 to 5)", "rates", options=ts.ETAS, max_selections=5,
-              format_func=lambda v: f"{v:g}")
-    if len(etas) < 2:
-        st.info("Pick at least two learning rates.")
-        return
-    epochs = min(int(cfg["epochs"]), 1000)
-    runs = ts.rate_runs(etas, epochs)
-    st.plotly_chart(tf.rates_figure(runs, cfg["log_y"]), key="tl_chart_rates")
-    st.caption(f"{epochs} epochs (at most 5,000 steps) each, from this network's initial weights with the same "
-               "batches: only η differs.")
-
-
 def _pick(label, key, params, default):
     if ts.widget(key) and st.session_state[f"tl_w_{key}"] >= len(params):
         st.session_state[f"tl_w_{key}"] = default
@@ -177,7 +165,9 @@ def _slice(s, cfg):
     costs = cost_along(s.weights, s.biases, s.scenario, x, y, p, vals)
     path_c = cost_along(s.weights, s.biases, s.scenario, x, y, p, path)
     st.caption("The curve is C with every other parameter where it is now, on the next mini-batch; the dots "
-               "are the last steps' values of this weight.")
+               "are the last steps' values of this weight."
+               + ("" if s.optimizer["name"] == "sgd" else f" The ring is where a plain gradient-descent step would "
+                  f"land; this session's {s.optimizer['name']} step differs (its state is in 'Optimizer state')."))
     return tf.slice_figure(vals, costs, p.label, w, c, g, s.eta, path, path_c)
 
 
@@ -255,8 +245,13 @@ def inspectors(s: TrainingSession) -> None:
         mean = flat_params(bd.dW_mean, bd.db_mean)[:12]
         now = flat_params(s.weights, s.biases)[:12]
         new = flat_params(bd.weights_new, bd.biases_new)[:12]
+        plain_gd = s.optimizer["name"] == "sgd" and not (s.l1 or s.l2)
         rows = [f"∂C/∂w, example {i + 1}" for i in bd.indices] + ["mean = batch gradient", "w now",
                                                                   f"w − η·mean (η = {s.eta:g})"]
+        if not plain_gd:
+            st.caption(f"The last row is plain gradient descent on the cost's own gradient; this session's step "
+                       f"uses {s.optimizer['name']}" + (" and adds the penalty's gradient" if s.l1 or s.l2 else "")
+                       + " (see the Update screen for its equations).")
         df = pd.DataFrame(np.vstack([ex, mean, now, new]), index=rows, columns=[p.label for p in ps[:12]])
         st.caption(f"The next step's {len(bd.indices)} example(s)" + (" (first 16 shown)" if len(idx) > 16 else "")
                    + ("; first 12 parameters" if len(ps) > 12 else "") + ".")

@@ -1,4 +1,4 @@
-"""Command line: ``python -m core trace|train|explain FILE``; bad input exits 2 with one line."""
+"""Command line: ``python -m core trace|train|explain|curvature FILE``; bad input exits 2 with one line."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 
+from core.curvature import curvature
 from core.engine import trace, train
 from core.explain import explain
 
@@ -41,10 +42,19 @@ def trace_json(source) -> dict:
 
 def train_json(source, steps: int) -> dict:
     """The run as the command line prints it; ``diverged_at`` is the first step whose cost was not
-    finite (training stopped there; that cost is printed as null), or null."""
+    finite (training stopped there; that cost is printed as null), or null; ``diverging_at`` the step
+    at which the cost was first seen running away and ``diverging_from`` where that began (or null);
+    ``verdict`` one of converging, slow, oscillating, diverging, diverged."""
     r = train(source, steps)
     return _json({"loss_history": r.loss_history, "weights": list(r.weights), "biases": list(r.biases),
-                  "diverged_at": r.diverged_at})
+                  "diverged_at": r.diverged_at, "diverging_at": r.diverging_at,
+                  "diverging_from": r.diverging_from, "verdict": r.verdict})
+
+
+def curvature_json(source) -> dict:
+    """λ_max of the cost's Hessian at the scenario's parameters and η_max = 2/λ_max (null when λ_max ≤ 0)."""
+    c = curvature(source)
+    return _json({"lambda_max": c.lambda_max, "eta_max": c.eta_max})
 
 
 MAX_STEPS, MAX_DIGITS = 1_000_000, 17
@@ -78,12 +88,16 @@ def main(argv=None) -> int:
     ep.add_argument("file")
     ep.add_argument("--digits", type=_whole(1, MAX_DIGITS), default=9,
                     help="significant figures, 1 to 17 (default 9)")
+    sub.add_parser("curvature", help="the largest curvature λ_max and the bound η_max = 2/λ_max, as JSON"
+                   ).add_argument("file")
     args = p.parse_args(argv)
     try:
         if args.command == "trace":
             out = json.dumps(trace_json(args.file), allow_nan=False)
         elif args.command == "train":
             out = json.dumps(train_json(args.file, args.steps), allow_nan=False)
+        elif args.command == "curvature":
+            out = json.dumps(curvature_json(args.file), allow_nan=False)
         else:
             out = explain(args.file, digits=args.digits)
     except ValueError as e:  # ScenarioError and formula errors are ValueErrors

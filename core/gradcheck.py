@@ -35,9 +35,9 @@ class GradRow:
 def gradient_check(weights, biases, scenario: Scenario, x, y, eps: float = 1e-5,
                    limit: int = MAX_CHECKED) -> list[GradRow]:
     """Backpropagation's ∂C/∂w and ∂C/∂b against central differences, for the first ``limit``
-    parameters (flat order: weights then biases), C the mean cost over (x, y)."""
+    parameters (flat order: weights then biases), C the mean cost over (x, y) with the scenario's penalty."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        _, gW, gb = loss_and_gradients(weights, biases, scenario.acts, scenario.cost, x, y)
+        _, gW, gb = loss_and_gradients(weights, biases, scenario.acts, scenario.cost, x, y, scenario.l1, scenario.l2)
         rows = []
         for p in param_info(scenario.layers)[:limit]:
             v = get_param(weights, biases, p)

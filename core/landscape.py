@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine import forward, loss_and_gradients
+from core.engine import flat_weights, forward, loss_and_gradients, mean_cost
+from core.optim import penalty
 from core.scenario import Scenario
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -61,8 +62,8 @@ def _with(weights, biases, p: Param, value: float):
 
 
 def _cost(weights, biases, scenario: Scenario, x, y) -> float:
-    zs, acts = forward(weights, biases, [a.output for a in scenario.acts], x)
-    return float(np.mean(scenario.cost.value(acts[-1], y, zs[-1])))
+    """The mean cost with the scenario's penalty (engine.mean_cost)."""
+    return mean_cost(weights, biases, scenario.acts, scenario.cost, x, y, scenario.l1, scenario.l2)
 
 
 def cost_along(weights, biases, scenario: Scenario, x, y, p: Param, values) -> np.ndarray:
@@ -74,7 +75,7 @@ def cost_along(weights, biases, scenario: Scenario, x, y, p: Param, values) -> n
 def slope(weights, biases, scenario: Scenario, x, y, p: Param) -> tuple[float, float, float]:
     """(w, C, ∂C/∂w) at the current parameters, ∂C/∂w from backpropagation."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        c, gW, gb = loss_and_gradients(weights, biases, scenario.acts, scenario.cost, x, y)
+        c, gW, gb = loss_and_gradients(weights, biases, scenario.acts, scenario.cost, x, y, scenario.l1, scenario.l2)
     g = gW[p.i][p.j, p.k] if p.kind == "w" else gb[p.i][p.j]
     return get_param(weights, biases, p), c, float(g)
 
@@ -107,8 +108,16 @@ def _row_costs(ws, bs, fs, scenario, x, y, p: Param, u, n):
             else:
                 z[:, p.j] += rep - b[p.j]
         zs, a = z, f(z)
-    costs = scenario.cost.value(a, np.tile(y, (m, 1)), zs)
-    return costs.reshape(m, n).mean(axis=1)
+    costs = scenario.cost.value(a, np.tile(y, (m, 1)), zs).reshape(m, n).mean(axis=1)
+    if scenario.l1 or scenario.l2:  # the penalty of the other weights, plus p's own term for each value
+        w = flat_weights(ws)
+        if p.kind == "w":
+            own = ws[p.i][p.j, p.k]
+            costs += penalty(w, scenario.l1, scenario.l2) - penalty(np.array([own]), scenario.l1, scenario.l2)
+            costs += 0.5 * scenario.l2 * u * u + scenario.l1 * np.abs(u)
+        else:
+            costs += penalty(w, scenario.l1, scenario.l2)
+    return costs
 
 
 def output_grid(weights, biases, scenario: Scenario, xs, ys) -> np.ndarray:

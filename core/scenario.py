@@ -17,11 +17,12 @@ import numpy as np
 
 from core.activations import ACTIVATIONS, Activation, get_activation
 from core.costs import COSTS, Cost, check_pairing
+from core.optim import parse_optimizer, parse_penalty
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
 FIELDS = ("name", "description", "layers", "activations", "loss", "weights", "biases", "x", "y",
-          "learning_rate", "train_biases", "init")
+          "learning_rate", "train_biases", "init", "optimizer", "l1", "l2")
 MAX_LAYERS, MAX_NEURONS, MAX_EXAMPLES, MAX_WEIGHTS = 32, 1024, 100_000, 1_000_000
 MAX_FORMULAS = 6  # different typed activation formulas in one scenario
 MAX_FILE_BYTES = 64_000_000  # a scenario at the size limits is about 25 MB of JSON
@@ -64,6 +65,9 @@ class Scenario:
     name: str = ""
     description: str = ""
     single_example: bool = True  # x/y were given as one example, not a list of examples
+    optimizer: dict = field(default_factory=lambda: {"name": "sgd"})  # full spec, see core.optim
+    l1: float = 0.0  # λ of the penalty λ Σ|w| over the weights
+    l2: float = 0.0  # λ of the penalty λ/2 Σw² over the weights
 
     @property
     def L(self) -> int:
@@ -104,6 +108,9 @@ class Scenario:
             x=ex(self.x), y=ex(self.y), learning_rate=self.learning_rate,
             train_biases=self.train_biases, init=dict(self.init),
         )
+        if self.optimizer.get("name", "sgd") != "sgd":
+            d["optimizer"] = dict(self.optimizer)
+        d.update({k: getattr(self, k) for k in ("l1", "l2") if getattr(self, k)})
         return d
 
 
@@ -300,7 +307,14 @@ def parse_scenario(d: Any) -> Scenario:
         if not isinstance(d.get(key, ""), str):
             raise ScenarioError(f"{key}: expected a string, found {_found(d[key])}")
 
+    try:
+        optimizer = parse_optimizer(d.get("optimizer", {"name": "sgd"}))
+        l1, l2 = parse_penalty(d.get("l1", 0), "l1"), parse_penalty(d.get("l2", 0), "l2")
+    except ValueError as e:
+        raise ScenarioError(str(e)) from None
+
     return Scenario(
+        optimizer=optimizer, l1=l1, l2=l2,
         layers=tuple(layers), activations=tuple(names), loss=loss,
         weights=tuple(_readonly(W) for W in weights), biases=tuple(_readonly(b) for b in biases),
         x=_readonly(x), y=_readonly(y), learning_rate=float(eta), train_biases=tb,

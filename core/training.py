@@ -1,41 +1,44 @@
 """Mini-batch gradient descent as a session that can be stepped, for the training lab.
 
 Words as the lab uses them: a *step* (an update) is one forward and backward pass over a
-mini-batch followed by W ← W − η ∂C/∂W; an *epoch* is one pass over the whole data set,
+mini-batch followed by the optimizer's update (W ← W − η ∂C/∂W for sgd); an *epoch* is one pass over the whole data set,
 ⌈N / batch size⌉ steps (article 004 calls a single step "one epoch"; we do not). Batches are
-drawn from a fresh seeded shuffle each epoch. The maths is ``core.engine.loss_and_gradients``.
+drawn from a fresh seeded shuffle each epoch. The step is ``core.engine.Descent`` (the same one
+``core.train`` uses).
 
 Divergence is a result: when a step's cost or gradient is not finite the session stops,
-records the step in ``diverged_at`` and takes no more steps.
+records the step in ``diverged_at`` and takes no more steps. Before that, ``diverging_at`` notes
+the step at which the cost was first seen running away (core.divergence) and ``run`` stops there once.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from core.datasets import accuracy
-from core.engine import forward, loss_and_gradients
+from core.divergence import Watch, read_curve
+from core.engine import Descent, cost_and_output, flat_params
+from core.optim import STATE, parse_optimizer
 from core.scenario import Scenario
 
 HISTORY_CAP = 4000  # per-step records kept; beyond it every other one is dropped (stride doubles)
 PATH_MAX_PARAMS = 2000  # the parameter path is kept for networks up to this many parameters
+COMPARE_PATH_PARAMS, COMPARE_PATH_POINTS = 500, 500  # a compared run keeps ~500 points of its path (small nets)
 
 
-def evaluate(weights, biases, scenario: Scenario, x, y, task: str = "regression") -> tuple[float, float | None]:
-    """The mean cost over (x, y) and, for classification, the accuracy."""
+def evaluate(weights, biases, scenario: Scenario, x, y, task: str = "regression", l1: float | None = None,
+             l2: float | None = None) -> tuple[float, float | None]:
+    """The mean cost over (x, y) with the penalty (the scenario's λ unless given) and, for
+    classification, the accuracy."""
+    l1 = scenario.l1 if l1 is None else l1
+    l2 = scenario.l2 if l2 is None else l2
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        zs, acts = forward(weights, biases, [a.output for a in scenario.acts], x)
-        cost = float(np.mean(scenario.cost.value(acts[-1], y, zs[-1])))
-        acc = accuracy(acts[-1], y, task) if np.all(np.isfinite(acts[-1])) else None
+        cost, out = cost_and_output(weights, biases, scenario.acts, scenario.cost, x, y, l1, l2)
+        acc = accuracy(out, y, task) if np.all(np.isfinite(out)) else None
     return cost, acc
-
-
-def flat_params(weights, biases) -> np.ndarray:
-    """All weights (W² … W^L, row by row) then all biases, as one vector."""
-    return np.concatenate([np.ravel(W) for W in weights] + [np.ravel(b) for b in biases])
 
 
 class TrainingSession:
@@ -61,12 +64,11 @@ class TrainingSession:
         self.N = len(self.x)
         self.batch_size = self.N if batch_size is None else int(min(max(batch_size, 1), self.N))
         self.seed = seed
-        self.eta = scenario.learning_rate
-        self.train_biases = scenario.train_biases
-        self._acts, self._cost = scenario.acts, scenario.cost
-        self._outputs = [a.output for a in self._acts]
-        self.weights = [np.array(W) for W in scenario.weights]
-        self.biases = [np.array(b) for b in scenario.biases]
+        self._d = Descent(scenario)
+        self.weights, self.biases = self._d.weights, self._d.biases  # views of the one parameter vector
+        self.watched = 0  # the parameter (flat_params index) whose optimizer state is recorded
+        self.state_history: list[tuple[float, ...]] = []  # its state after each recorded step
+        self._watch, self.diverging_at, self.diverging_from, self._alarm = Watch(), None, None, False
         self._rng = np.random.default_rng(seed)
         self._order = self._shuffle()
         self._pos = 0
@@ -75,7 +77,7 @@ class TrainingSession:
         self.diverged_at: int | None = None
         self.last_batch = self._order[: self.batch_size]
         self.last_grads: tuple[list, list] | None = None
-        cost, acc = evaluate(self.weights, self.biases, scenario, self.x, self.y, task)
+        cost, acc = self._evaluate()
         self.epoch_costs, self.epoch_accuracy = [cost], [acc]
         self.epoch_steps = [0]  # the step count at which each epoch ended (epoch 0: the start)
         self.stride = 1
@@ -89,6 +91,41 @@ class TrainingSession:
     def _shuffle(self) -> np.ndarray:
         return np.arange(self.N) if self.batch_size >= self.N else self._rng.permutation(self.N)
 
+    eta = property(lambda self: self._d.eta, lambda self, v: setattr(self._d, "eta", float(v)))
+    l1 = property(lambda self: self._d.l1, lambda self, v: self.set_penalty(float(v), self.l2))
+    l2 = property(lambda self: self._d.l2, lambda self, v: self.set_penalty(self.l1, float(v)))
+
+    def set_penalty(self, l1: float, l2: float) -> None:
+        """New λ for the penalties, used from the next step (and by the charts of the cost)."""
+        self._d.l1, self._d.l2 = float(l1), float(l2)
+        self.scenario = replace(self.scenario, l1=float(l1), l2=float(l2))
+        if self.steps == 0:  # nothing trained yet: the starting cost is shown with the new penalty
+            self.epoch_costs[0], self.epoch_accuracy[0] = self._evaluate()
+    train_biases = property(lambda self: self._d.train_biases,
+                            lambda self, v: setattr(self._d, "train_biases", bool(v)))
+
+    @property
+    def optimizer(self) -> dict:
+        """The update rule's full spec (core.optim)."""
+        return self._d.optimizer.spec
+
+    @property
+    def optimizer_state(self) -> dict:
+        """The rule's state (v; s; m and v) as flat vectors, and its step counter t."""
+        return {"t": self._d.optimizer.t, **self._d.optimizer.state}
+
+    def set_optimizer(self, spec: dict) -> None:
+        """Another update rule (or other settings), from its zero state at the next step."""
+        spec = parse_optimizer(spec)
+        if spec != self.optimizer:
+            self._d.set_optimizer(spec)
+            self.state_history = []
+
+    def watch_param(self, index: int) -> None:
+        """Record the optimizer state of parameter ``index`` from the next step on."""
+        if index != self.watched:
+            self.watched, self.state_history = int(index), []
+
     @property
     def steps_per_epoch(self) -> int:
         return math.ceil(self.N / self.batch_size)
@@ -100,7 +137,10 @@ class TrainingSession:
     @property
     def cost(self) -> float:
         """The cost over the whole set at the current parameters."""
-        return evaluate(self.weights, self.biases, self.scenario, self.x, self.y, self.task)[0]
+        return self._evaluate()[0]
+
+    def _evaluate(self):
+        return evaluate(self.weights, self.biases, self.scenario, self.x, self.y, self.task, self.l1, self.l2)
 
     def set_batch_size(self, batch_size: int) -> None:
         """A new mini-batch size, used from the next step (the current epoch's order is kept)."""
@@ -127,6 +167,20 @@ class TrainingSession:
                     lst = getattr(self, name)
                     setattr(self, name, [lst[i] for i in keep])
 
+    def _record_state(self) -> None:
+        """The watched parameter's state after this step: (g, v) momentum, (g, s) rmsprop,
+        (g, m, v, m̂, v̂) adam, (g,) sgd; kept at the same stride as the other records."""
+        o, i = self._d.optimizer, self.watched
+        if self.steps % self.stride or i >= self._d.theta.size:
+            return
+        g = float(self._d.grad[i])
+        vals = [float(o.state[k][i]) for k in STATE[o.name]]
+        if o.name == "adam":
+            vals += [vals[0] / (1 - o.spec["beta1"] ** o.t), vals[1] / (1 - o.spec["beta2"] ** o.t)]
+        self.state_history.append((self.steps, g, *vals))
+        if len(self.state_history) > HISTORY_CAP:
+            self.state_history = self.state_history[::2]
+
     def step(self) -> bool:
         """One update on the next mini-batch; False (and nothing changes) once diverged."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -139,7 +193,8 @@ class TrainingSession:
         self.last_batch = idx
         whole = len(idx) == self.N and self.batch_size >= self.N  # the set in order: no copy needed
         x, y = (self.x, self.y) if whole else (self.x[idx], self.y[idx])
-        cost, gW, gb = loss_and_gradients(self.weights, self.biases, self._acts, self._cost, x, y)
+        cost = self._d.gradients(x, y)
+        gW, gb = self._d.gW, self._d.gb
         norms = np.sqrt([float(np.vdot(g, g)) for g in gW])
         # an overflowing or NaN gradient shows in the norms (a norm that overflows counts too)
         finite = math.isfinite(cost) and math.isfinite(norms.sum() + sum(float(np.vdot(g, g)) for g in gb))
@@ -148,20 +203,19 @@ class TrainingSession:
             self._record(cost if not math.isfinite(cost) else math.inf, norms, force=True)
             return False
         self._record(cost, norms)
+        if self._watch.see(cost):
+            self.diverging_at, self.diverging_from, self._alarm = self.steps, self._watch.began, True
         self.last_grads = (gW, gb)
-        for i in range(len(self.weights)):
-            self.weights[i] -= self.eta * gW[i]
-            if self.train_biases:
-                self.biases[i] -= self.eta * gb[i]
+        self._d.update()
         self.steps += 1
+        self._record_state()
         self._pos += len(idx)
         if self._pos >= self.N:
             self.epoch += 1
             self._pos = 0
             self._order = self._shuffle()
-            zs, acts = forward(self.weights, self.biases, self._outputs, self.x)
-            cost = float(np.mean(self._cost.value(acts[-1], self.y, zs[-1])))
-            acc = accuracy(acts[-1], self.y, self.task) if self.task != "regression" else None
+            cost, acc = self._evaluate()
+            acc = acc if self.task != "regression" else None
             self.epoch_costs.append(cost)
             self.epoch_accuracy.append(acc)
             self.epoch_steps.append(self.steps)
@@ -171,74 +225,93 @@ class TrainingSession:
         return not self.diverged
 
     def run(self, max_steps: int, until_epoch: int | None = None, budget_s: float | None = None,
-            clock=None) -> int:
+            clock=None, stop_diverging: bool = True) -> int:
         """Up to ``max_steps`` steps, stopping at epoch ``until_epoch``, after ``budget_s``
-        seconds, or on divergence. Returns the number of steps taken."""
+        seconds, on divergence, or (``stop_diverging``) at the step where the cost is first seen
+        diverging. Returns the number of steps taken."""
         import time
 
         clock = clock or time.perf_counter
         start, done = clock(), 0
+        self._alarm = False
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             while done < max_steps and not self.diverged:
                 if until_epoch is not None and self.epoch >= until_epoch:
                     break
                 self._step()
                 done += 1
+                if self._alarm and stop_diverging:
+                    break
                 if budget_s is not None and clock() - start >= budget_s:
                     break
         return done
+
+    @property
+    def just_started_diverging(self) -> bool:
+        """True when the last ``run`` stopped because the cost was first seen diverging."""
+        return self._alarm
 
     def step_epoch(self) -> int:
         """Steps until the current epoch ends (or training diverges)."""
         return self.run(self.steps_per_epoch, until_epoch=self.epoch + 1)
 
     def to_scenario(self) -> Scenario:
-        """The scenario with the current weights, biases, η and bias setting."""
-        from dataclasses import replace
-
+        """The scenario with the current weights, biases, η, bias setting, optimizer and λ."""
         s = self.scenario.with_params(self.weights, self.biases)
-        return replace(s, learning_rate=float(min(self.eta, 1000.0)), train_biases=self.train_biases)
+        return replace(s, learning_rate=float(min(self.eta, 1000.0)), train_biases=self.train_biases,
+                       optimizer=dict(self.optimizer), l1=self.l1, l2=self.l2)
 
 
 @dataclass(frozen=True, eq=False)
 class RateRun:
-    """One run of a learning-rate comparison: the whole-set cost after each epoch and a verdict."""
+    """One run of a comparison: the whole-set cost after each epoch, a verdict and where it began,
+    and (small networks) the parameters at the start of each recorded step."""
 
     eta: float
     epoch_costs: np.ndarray
     diverged_at: int | None  # the step at which the cost stopped being finite
     verdict: str  # "converging" | "oscillating" | "slow" | "diverging" | "diverged"
+    optimizer: dict = field(default_factory=lambda: {"name": "sgd"})
+    began: int | None = None  # the epoch where the oscillation or divergence began
+    path: tuple = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.optimizer['name']}, η = {self.eta:g}"
 
 
 def verdict(costs, diverged: bool) -> str:
-    """Read a cost curve: diverged (it overflowed), diverging (it ended over 10× where it
-    started), oscillating (it went up on ≥ 25 % of epochs), converging (it fell by more than
-    half), else slow."""
-    c = np.asarray(costs, dtype=float)
-    c = c[np.isfinite(c)]
-    if diverged:
-        return "diverged"
-    if len(c) < 3:
-        return "slow"
-    if c[-1] > 10 * c[0]:
-        return "diverging"
-    if np.mean(np.diff(c) > 1e-12 * np.abs(c[:-1]).max(initial=1.0)) >= 0.25:
-        return "oscillating"
-    return "converging" if c[-1] < 0.5 * c[0] else "slow"
+    """Read a cost curve (see core.divergence): diverged, diverging, oscillating, converging or slow."""
+    return read_curve(costs, diverged).verdict
+
+
+def compare_runs(scenario: Scenario, x, y, pairs, epochs: int, batch_size: int | None = None,
+                 seed: int = 0, task: str = "regression", max_steps: int = 20_000, l1: float | None = None,
+                 l2: float | None = None) -> list[RateRun]:
+    """The same network from the same initial weights (and the same batch order) trained with each
+    (optimizer spec, η) of ``pairs`` for ``epochs`` epochs (at most ``max_steps`` steps each)."""
+    runs = []
+    for spec, eta in pairs:
+        s = TrainingSession(scenario, x, y, task, batch_size, seed)
+        s.eta = float(eta)
+        s.set_optimizer(spec)
+        if l1 is not None:
+            s.l1, s.l2 = l1, l2 if l2 is not None else s.l2
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            s.epoch_costs[0] = s.cost  # the start with this λ
+        s.run(min(max_steps, epochs * s.steps_per_epoch), until_epoch=epochs, stop_diverging=False)
+        costs = np.array(s.epoch_costs + ([math.inf] if s.diverged and math.isfinite(s.epoch_costs[-1]) else []))
+        r = read_curve(s.epoch_costs, s.diverged)
+        keep = s.path[:: max(1, len(s.path) // COMPARE_PATH_POINTS)] if s._d.theta.size <= COMPARE_PATH_PARAMS else []
+        runs.append(RateRun(float(eta), costs, s.diverged_at, r.verdict, s.optimizer, r.began, tuple(keep)))
+    return runs
 
 
 def compare_learning_rates(scenario: Scenario, x, y, etas, epochs: int, batch_size: int | None = None,
                            seed: int = 0, task: str = "regression", max_steps: int = 20_000) -> list[RateRun]:
-    """The same network from the same initial weights (and the same batch order) trained
-    with each η in ``etas`` for ``epochs`` epochs (at most ``max_steps`` steps each)."""
-    runs = []
-    for eta in etas:
-        s = TrainingSession(scenario, x, y, task, batch_size, seed)
-        s.eta = float(eta)
-        s.run(min(max_steps, epochs * s.steps_per_epoch), until_epoch=epochs)
-        costs = np.array(s.epoch_costs + ([math.inf] if s.diverged and math.isfinite(s.epoch_costs[-1]) else []))
-        runs.append(RateRun(float(eta), costs, s.diverged_at, verdict(s.epoch_costs, s.diverged)))
-    return runs
+    """``compare_runs`` with the scenario's optimizer and each η in ``etas``."""
+    return compare_runs(scenario, x, y, [(scenario.optimizer, eta) for eta in etas], epochs, batch_size, seed,
+                        task, max_steps)
 
 
 def fit_scenario(scenario: Scenario, x, y, task: str, seed: int | None = None) -> tuple[Scenario, list[str]]:

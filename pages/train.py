@@ -6,6 +6,7 @@ app/train_figures.py and the maths in core/ (training, landscape, gradcheck, dat
 
 import streamlit as st
 
+import app.optim_lab as ol
 import app.train_state as ts
 import app.train_ui as ui
 from app.state import NOTICE
@@ -19,7 +20,8 @@ if notice := st.session_state.pop(NOTICE, None):
 
 session = ts.session()
 ui.data_panel(session)
-ui.controls(session)
+ui.controls(session, eta_note=ol.eta_bound)  # "stable below about …" under the η control
+ol.controls(session)
 
 if session is not None:
 
@@ -27,15 +29,18 @@ if session is not None:
     def live():
         stopped = ts.tick()
         ui.live_view(session)
+        ol.warnings(session)
         if stopped:
             st.rerun()  # redraw the whole page: Play comes back, the timer stops
 
     live()
     rates, check = st.columns(2)
     with rates:
-        ui.rates_panel(session)
+        ol.compare_panel(session)
     with check:
         if ts.playing():
             st.caption("Pause to check the next step: the gradient check and the mini-batch, example by example.")
         else:
             ui.inspectors(session)
+    st.subheader("Optimizers, regularization, curvature and initialization")
+    ol.sections(session)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app import equations, model, quiz, state, stepping, ui
+from app import equations, model, optim_ui, quiz, state, stepping, ui
 from core.notation import weight_name
 
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "
@@ -52,6 +52,7 @@ with left:
 with right:
     ui.drawing(stepping.update_drawing(t).kwargs, key="update_fig", pick="update")
 
+optim_ui.update_section(t)
 st.subheader("Every gradient uses the old weights")
 wrong = ui.bound_toggle("Show what happens if the hidden gradients used the already-updated weights (a mistake)",
                         state.MISTAKE, "mistake_toggle",

@@ -77,7 +77,8 @@ def choose(at, source, **settings):
 
 def test_page_draws_cost_curve_and_overlay_without_errors(at):
     assert at.title[0].value == "Training lab"
-    assert len(charts(at)) == 3  # the cost curve, the output over the input plane, the learning rates
+    # the cost curve, the output over the input plane, the learning rates and their paths on the contour
+    assert len(charts(at)) == 4
     assert chart(at, "Cost while training")["data"]
     names = [t["name"] for t in chart(at, "Same network")["data"] if "name" in t]
     assert sum(n.startswith("η = ") for n in names) == 4  # the default four learning rates, one line each
@@ -137,7 +138,7 @@ def test_play_stops_at_the_epochs_asked(at):
 def test_overlay_shows_converging_and_diverging_runs_on_one_chart(at):
     choose(at, "sine", n=40, noise=0.1, rates=[0.1, 1.0, 10.0], epochs=1000)
     names = [t.get("name", "") for t in chart(at, "Same network")["data"]]
-    assert "η = 0.1 · converging" in names and "η = 10 · diverged" in names
+    assert "η = 0.1 · converging" in names and any(n.startswith("η = 10 · diverged from epoch ") for n in names)
     assert len([n for n in names if n.startswith("η")]) == 3
 
 
@@ -145,7 +146,12 @@ def test_divergence_is_reported_with_the_step_and_a_smaller_eta(at):
     choose(at, "sine", n=40, noise=0.1, speed=10**6, epochs=2000)
     at.select_slider(key="tl_w_eta").set_value(10.0).run()
     play_to_the_end(at)
-    s = lab(at)
+    s = lab(at)  # first Play stops where the cost is seen running away, before it overflows
+    assert not s.diverged and s.diverging_at is not None and not at.session_state["tl_playing"]
+    warning = " ".join(w.value for w in at.warning)
+    assert f"Diverging from step {s.diverging_from}" in warning and f"seen at step {s.diverging_at}" in warning
+    assert np.isfinite(s.step_costs[-1]) and s.step_costs[-1] > 10 * s.step_costs[0]
+    play_to_the_end(at)  # Play again carries on to the overflow
     assert s.diverged and not at.session_state["tl_playing"]
     warning = " ".join(w.value for w in at.warning)
     assert f"Diverged at step {s.diverged_at}" in warning and "smaller" in warning and "η = 1" in warning

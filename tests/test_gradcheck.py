@@ -54,8 +54,8 @@ def test_backprop_agrees_with_central_differences_on_random_networks(acts, loss,
 def test_the_check_catches_a_wrong_gradient(monkeypatch):
     real = gc.loss_and_gradients
 
-    def forgets_a_factor(weights, biases, acts, cost, x, y):
-        c, gW, gb = real(weights, biases, acts, cost, x, y)
+    def forgets_a_factor(weights, biases, acts, cost, x, y, l1=0.0, l2=0.0):
+        c, gW, gb = real(weights, biases, acts, cost, x, y, l1, l2)
         return c, [g * 0.5 if i == 0 else g for i, g in enumerate(gW)], gb
 
     monkeypatch.setattr(gc, "loss_and_gradients", forgets_a_factor)

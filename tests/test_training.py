@@ -97,8 +97,13 @@ def test_divergence_stops_training_and_records_the_step():
     sc, d, _ = sine_net()
     s = TrainingSession(sc, d.x, d.y, d.task)
     s.eta = 30.0
+    s.run(10_000)  # stops first where the cost is seen running away, long before it overflows
+    assert not s.diverged and s.just_started_diverging and s.steps == s.diverging_at + 1
+    c = s.step_costs
+    assert math.isfinite(c[-1]) and c[-1] > 10 * c[0] and c[-1] > c[-2] > c[-3] > c[-4]
+    assert s.diverging_from <= s.diverging_at and c[s.diverging_from - 1] <= c[0] < c[s.diverging_from]
     s.run(10_000)
-    assert s.diverged and 10 < s.diverged_at < 10_000 and s.steps == s.diverged_at
+    assert s.diverged and s.diverging_at < s.diverged_at < 10_000 and s.steps == s.diverged_at
     assert not math.isfinite(s.step_costs[-1]) and s.step_index[-1] == s.diverged_at
     before = [W.copy() for W in s.weights]
     assert s.step() is False and s.run(5) == 0
