@@ -21,6 +21,7 @@ SCREENS = [
     ("update", "../pages/update.py", "4 · Update"),
     ("train", "../pages/train.py", "5 · Training lab"),
     ("worksheet", "../pages/worksheet.py", "6 · Worksheets"),
+    ("graph", "../pages/graph.py", "7 · Computational graph"),
 ]
 pages = {name: st.Page(path, title=title, url_path=name, default=name == start) for name, path, title in SCREENS}
 current = st.navigation(list(pages.values()))

@@ -105,6 +105,9 @@ def _view_changed(key: str, phase: str) -> None:
     new = "matrix" if st.session_state[key] else "neuron"
     if new == state.view():
         return
+    if state.view() == "graph":  # the graph view keeps its own step
+        state.set_view(new)
+        return
     t = state.current_trace()
     steps = t.steps(state.example())
     i = state.step(phase)
@@ -117,12 +120,19 @@ def _view_changed(key: str, phase: str) -> None:
 
 
 def view_toggle(phase: str) -> str:
-    """Neuron view (one scalar equation) or matrix view (one layer with its matrices)."""
+    """Neuron view (one scalar equation), matrix view (one layer with its matrices) or graph view."""
     key = f"{phase}_matrix_view"
     st.session_state[key] = state.view() == "matrix"
-    st.toggle("Matrix view (one layer at a time)", key=key, on_change=_view_changed, args=(key, phase),
+    c1, c2 = st.columns(2)
+    c1.toggle("Matrix view (one layer at a time)", key=key, on_change=_view_changed, args=(key, phase),
               help="Neuron view: one scalar equation per step. Matrix view: one layer per step, "
                    "with the actual matrices and their shapes.")
+    gkey = f"{phase}_graph_view"
+    st.session_state[gkey] = state.view() == "graph"
+    c2.toggle("Graph view (every operation a node)", key=gkey,
+              on_change=lambda: state.set_view("graph" if st.session_state[gkey] else "neuron"),
+              help="The same step as a computational graph: every product, sum, activation and piece of the "
+                   "cost a node, each passing back upstream × local gradient.")
     return state.view()
 
 

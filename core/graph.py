@@ -103,7 +103,7 @@ OPS: dict[str, Op] = {
     "sub": Op(lambda x, p: x[0] - x[1], lambda x, o, p: (1.0, -1.0), "−"),
     "mul": Op(lambda x, p: x[0] * x[1], lambda x, o, p: (x[1], x[0]), "×", MUL),
     "div": Op(lambda x, p: x[0] / x[1], lambda x, o, p: (1.0 / x[1], -x[0] / (x[1] * x[1])), "÷"),
-    "neg": Op(lambda x, p: -x[0], lambda x, o, p: (-1.0,), "×(−1)"),
+    "neg": Op(lambda x, p: -x[0], lambda x, o, p: (-1.0,), "×−1"),
     "scale": Op(lambda x, p: p * x[0], lambda x, o, p: (p,), "×c"),  # a constant factor (½, 1/N)
     "recip": Op(lambda x, p: 1.0 / x[0], lambda x, o, p: (-1.0 / (x[0] * x[0]),), "1/x"),
     "pow": Op(lambda x, p: x[0] ** p, _pow_d, "x^p"),

@@ -51,13 +51,13 @@ def test_sigmoid_neuron_by_hand():
     assert g["w1"] == pytest.approx(-2 * s) and g["x1"] == pytest.approx(-3 * s)
     assert g["w2"] == pytest.approx(s)
     assert round(g["w0"], 2) == -0.20 and round(g["x0"], 2) == 0.39 and round(g["x1"], 2) == -0.59
-    # node by node, as the course's figure: ×(−1) → −1, exp → 0.37, +1 → 1.37, 1/x → 0.73; back: the +1 and
-    # exp nodes get −1/1.37² = −0.53 (1/x's local gradient), the ×(−1) node −0.53·e⁻¹ = −0.20 (exp's local
-    # gradient), and the dot product +0.20 (×(−1)'s local gradient is −1)
+    # node by node, as the course's figure: ×−1 → −1, exp → 0.37, +1 → 1.37, 1/x → 0.73; back: the +1 and
+    # exp nodes get −1/1.37² = −0.53 (1/x's local gradient), the ×−1 node −0.53·e⁻¹ = −0.20 (exp's local
+    # gradient), and the dot product +0.20 (×−1's local gradient is −1)
     vals = {n.label: (p.values[n.id], p.grads[n.id]) for n in p.graph.nodes if n.op in ("neg", "exp", "recip")}
     e1 = math.exp(-1)
-    assert vals["×(−1)"] == pytest.approx((-1.0, -1 / (1 + e1) ** 2 * e1))
-    assert round(vals["×(−1)"][1], 2) == -0.20
+    assert vals["×−1"] == pytest.approx((-1.0, -1 / (1 + e1) ** 2 * e1))
+    assert round(vals["×−1"][1], 2) == -0.20
     assert vals["exp"] == pytest.approx((e1, -1 / (1 + e1) ** 2))
     assert vals["1/x"] == pytest.approx((f, 1.0))
     plus1 = [n.id for n in p.graph.nodes if n.op == "add" and p.graph.nodes[n.inputs[0]].op == "const"][0]
