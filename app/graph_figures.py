@@ -81,7 +81,7 @@ def graph_figure(vw: View, phase: str, active: int | None, valued: set[int], gra
         traces.append(dict(type="scatter", x=xs, y=ys, mode="text+markers", text=text, textposition=where,
                            textfont=dict(size=12), hoverinfo="skip", showlegend=False,
                            marker=dict(size=30, color="rgba(0,0,0,0)"),  # the offset from the node's circle
-                           name="names" if where == "top center" else "numbers"))
+                           name="names" if where == "top center" else "numbers", cliponaxis=False))
     ncols = 1 + max((c for c, _ in pos.values()), default=0)
     half = max((abs(r) for _, r in pos.values()), default=0)
     rows = 2 * half + 1
@@ -90,7 +90,7 @@ def graph_figure(vw: View, phase: str, active: int | None, valued: set[int], gra
         margin=dict(l=MARGIN, r=MARGIN, t=MARGIN, b=MARGIN + 20),
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", showlegend=False,
         xaxis=dict(range=[-0.5, ncols - 0.5], visible=False, fixedrange=True),
-        yaxis=dict(range=[-half - 0.5, half + 0.5], visible=False, fixedrange=True),
+        yaxis=dict(range=[-half - 0.75, half + 0.5], visible=False, fixedrange=True),
         dragmode=False, hovermode="closest", meta=revision,
     )
     return go.Figure(dict(data=traces, layout=layout), _validate=False)
