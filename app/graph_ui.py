@@ -162,16 +162,22 @@ def _load(expr: str, values: dict) -> None:
     state.set_step("graph", 0)
 
 
-def _typed() -> None:
-    """The expression or its values were edited: keep what parses, say what does not."""
+def _typed(expression: bool) -> None:
+    """The expression (``expression``) or its values were edited: keep what parses, say what does not.
+    A new expression keeps the values of the variables it still has and gives new ones 1."""
     expr = st.session_state.get("graph_expr_input", "")
     try:
         names = expression_graph(expr).names()
     except ValueError as e:
         st.session_state["graph_problem"] = str(e)
         return
+    text = st.session_state.get("graph_values_input", "")
     try:
-        values = graph_url.parse_values(st.session_state.get("graph_values_input", ""), names)
+        if expression:
+            old = st.session_state.get(VALUES, {})
+            values = {k: old.get(k, 1.0) for k in names}
+        else:
+            values = graph_url.parse_values(text, names)
     except ValueError as e:
         st.session_state["graph_problem"] = f"values: {e}"
         return
@@ -180,6 +186,8 @@ def _typed() -> None:
         state.set_step("graph", 0)
     st.session_state[EXPR] = expr
     st.session_state[VALUES] = {k: values.get(k, 1.0) for k in names}
+    if expression:
+        st.session_state["graph_values_input"] = graph_url.format_values(st.session_state[VALUES])
 
 
 EXAMPLES = {"(x + y) · z": graph_url.DEFAULT,
@@ -194,10 +202,11 @@ def expression_screen() -> None:
     st.session_state.setdefault("graph_expr_input", expr)
     st.session_state.setdefault("graph_values_input", graph_url.format_values(values))
     c1, c2 = st.columns([3, 2])
-    c1.text_input("Expression", key="graph_expr_input", on_change=_typed, max_chars=200,
+    c1.text_input("Expression", key="graph_expr_input", on_change=_typed, args=(True,), max_chars=200,
                   help="Variables: letters, digits and _ (at most 16). Operations as for a custom activation: "
                        "+ − * / ^, exp, log, sqrt, tanh, sigmoid, max, min, …")
-    c2.text_input("Values", key="graph_values_input", on_change=_typed, max_chars=graph_url.MAX_VALUES_TEXT,
+    c2.text_input("Values", key="graph_values_input", on_change=_typed, args=(False,),
+                  max_chars=graph_url.MAX_VALUES_TEXT,
                   help="name = number, separated by commas, e.g. x = -2, y = 5, z = -4")
     cols = st.columns(len(EXAMPLES) + 2)
     for col, (label, (e, vals)) in zip(cols, EXAMPLES.items()):

@@ -99,7 +99,12 @@ def graph_json(args) -> dict:
         s = load_scenario(args.scenario)
         if args.example is not None and args.example >= len(s.x):
             raise ValueError(f"--example: the scenario has {len(s.x)} example(s), numbered 0 to {len(s.x) - 1}")
-        g, values = network_graph(s, args.example if args.example is not None or len(s.x) > 1 else 0)
+        batch = args.example is None and len(s.x) > 1
+        try:
+            g, values = network_graph(s, None if batch else args.example or 0)
+        except ValueError as e:
+            hint = " for the whole batch: pick one example with --example N" if batch else ""
+            raise ValueError(f"{e}{hint}") from None
         return to_json(run(g, values), parameter_names(g))
     if args.example is not None:
         raise ValueError("--example is for --scenario")

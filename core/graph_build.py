@@ -111,8 +111,9 @@ def _activation(b: Builder, act: str, z: int, zs: list[int], j: int, l: int) -> 
     return r
 
 
-def _example(b: Builder, s: Scenario, tag: str) -> int:
-    """The nodes of one example's forward pass and cost; returns the cost node."""
+def _example(b: Builder, s: Scenario, tag: str, params: dict[str, int]) -> int:
+    """The nodes of one example's forward pass and cost (``params``: the weight and bias leaves);
+    returns the cost node."""
     a = [b.input(f"x{tag}[{k}]", label="x" + str(k + 1).translate(_SUB), role="x", group=(1, k))
          for k in range(s.layers[0])]
     for i, act in enumerate(s.activations):
@@ -120,9 +121,9 @@ def _example(b: Builder, s: Scenario, tag: str) -> int:
         zs = []
         for j in range(W.shape[0]):
             g = (l, j)
-            products = [b.op("mul", b.leaves[f"W{l}[{j}][{k}]"], a[k], label="×", role="product", group=g)
+            products = [b.op("mul", params[f"W{l}[{j}][{k}]"], a[k], label="×", role="product", group=g)
                         for k in range(W.shape[1])]
-            zs.append(b.op("add", *products, b.leaves[f"b{l}[{j}]"], label=_name("z", l, j), role="z", group=g))
+            zs.append(b.op("add", *products, params[f"b{l}[{j}]"], label=_name("z", l, j), role="z", group=g))
         a = [_activation(b, act, zs[j], zs, j, l) for j in range(len(zs))]
     c = ("cost",)
     y = [b.input(f"y{tag}[{j}]", label="y" + str(j + 1).translate(_SUB), role="y", group=c)
@@ -147,31 +148,26 @@ def _example(b: Builder, s: Scenario, tag: str) -> int:
     return b.op("neg", b.op("add", *terms, label="Σ", group=c), label="C = −Σ", role="cost", group=c)
 
 
-class _NetBuilder(Builder):
-    leaves: dict[str, int]
-
-
 def network_graph(s: Scenario, n: int | None = 0) -> tuple[Graph, dict[str, float]]:
     """The graph of the cost of example ``n`` (``None``: the mean cost over the batch), and the values
     of its leaves. Leaves: ``W2[j][k]``, ``b2[j]`` … then per example ``x[k]`` and ``y[j]`` (``x3[k]``
     for example 3 of a batch graph)."""
-    b = _NetBuilder()
-    b.leaves, values = {}, {}
+    b, params, values = Builder(), {}, {}
     for i, (W, bias) in enumerate(zip(s.weights, s.biases)):
         l = i + 2
         for j in range(W.shape[0]):
             for k in range(W.shape[1]):
                 key = f"W{l}[{j}][{k}]"
-                b.leaves[key] = b.input(key, label=_name("w", l, j, k), role="w", group=(l, j))
+                params[key] = b.input(key, label=_name("w", l, j, k), role="w", group=(l, j))
                 values[key] = float(W[j, k])
             key = f"b{l}[{j}]"
-            b.leaves[key] = b.input(key, label=_name("b", l, j), role="b", group=(l, j))
+            params[key] = b.input(key, label=_name("b", l, j), role="b", group=(l, j))
             values[key] = float(bias[j])
     examples = range(len(s.x)) if n is None else [n]
     costs = []
     for m in examples:
         tag = str(m) if n is None else ""
-        costs.append(_example(b, s, tag))
+        costs.append(_example(b, s, tag, params))
         values.update({f"x{tag}[{k}]": float(v) for k, v in enumerate(s.x[m])})
         values.update({f"y{tag}[{j}]": float(v) for j, v in enumerate(s.y[m])})
     if n is None:

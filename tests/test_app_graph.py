@@ -99,10 +99,18 @@ def test_expression_screen_steps_forward_then_backward(app):
 ])
 def test_expression_screen_refusals_are_messages(app, expr, values, words):
     app.goto("graph")
-    app.text_input(key="graph_values_input").set_value(values).run()
     app.text_input(key="graph_expr_input").set_value(expr).run()
+    app.text_input(key="graph_values_input").set_value(values).run()
     assert_no_crash(app)
     assert any(words in e.value for e in app.error), [e.value for e in app.error]
+
+
+def test_a_new_expression_keeps_the_values_it_can(app):
+    app.goto("graph")
+    app.text_input(key="graph_expr_input").set_value("x * w").run()
+    assert_clean(app)
+    assert app.text_input(key="graph_values_input").value == "x = -2, w = 1"  # x kept, the new w starts at 1
+    assert "x × w = (-2) × 1 = -2" in _text(app)
 
 
 def test_a_tampered_expression_link_opens_the_default_with_a_notice():

@@ -92,14 +92,14 @@ def test_expression_mode_typed_and_reopened_by_its_link(server, browser):
         page.goto(server + "/?p=graph")
         page.get_by_role("heading", name="7 · Computational graph").wait_for()
         page.get_by_text("Step 1 of 4", exact=True).wait_for()
-        box = page.get_by_role("textbox", name="Values")
-        box.fill("w0 = 2, x0 = -1, w1 = -3, x1 = -2, w2 = -3")
-        box.press("Enter")
-        _idle(page)
         box = page.get_by_role("textbox", name="Expression")
         box.fill("1/(1 + exp(-(w0*x0 + w1*x1 + w2)))")
         box.press("Enter")
         page.get_by_text("Step 1 of 16", exact=True).wait_for()
+        box = page.get_by_role("textbox", name="Values")
+        expect(box).to_have_value("w0 = 1, x0 = 1, w1 = 1, x1 = 1, w2 = 1")  # new variables start at 1
+        box.fill("w0 = 2, x0 = -1, w1 = -3, x1 = -2, w2 = -3")
+        box.press("Enter")
         page.get_by_text("w0 × x0 = 2 × (-1) = -2").wait_for()
         for k in range(2, 11):
             page.get_by_role("button", name="Next ▶").click()
@@ -118,7 +118,7 @@ def test_expression_mode_typed_and_reopened_by_its_link(server, browser):
             other.get_by_role("heading", name="7 · Computational graph").wait_for()
             other.get_by_text("Step 10 of 16", exact=True).wait_for()
             expect(other.get_by_role("textbox", name="Expression")).to_have_value(
-                "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))")
+                "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))", timeout=30_000)
             other.get_by_text("copies the upstream gradient", exact=False).wait_for()
             _idle(other)
             _no_overlap(other)

@@ -263,3 +263,14 @@ def test_cli_bad_input_exits_2_with_one_line(args, words):
     r = cli(*args)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.count("\n") == 1 and words in r.stderr, r.stderr
+
+
+def test_cli_a_batch_too_large_for_one_graph_asks_for_an_example(tmp_path):
+    f = tmp_path / "big.json"
+    f.write_text(json.dumps({"layers": [2, 3, 1], "activations": ["sigmoid", "sigmoid"], "loss": "mse",
+                             "x": [[0.1, 0.2]] * 4000, "y": [[1]] * 4000}))
+    r = cli("--scenario", str(f))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--example N" in r.stderr, r.stderr
+    t = trace(load_scenario(f))
+    d = _strict(cli("--scenario", str(f), "--example", "3999").stdout)
+    assert d["gradient"]["W2[2][1]"] == pytest.approx(t.dC_dW_examples[0][3999][2, 1], rel=1e-12)
