@@ -115,13 +115,29 @@ FUNCTION_FORM = ("add", "sub", "mul", "div", "neg", "scale", "recip", "pow", "po
 def name(p: Pass, v: int) -> str:
     """How the text names node v: its maths name (x₁, w²₁₁, z²₁, a²₁, C) or variable, else what it
     computes from its inputs (w²₁₁·x₁, a³₁ − y₁, x + y) when that is short, else #id and its op."""
-    n = p.graph.nodes[v]
-    if n.op in LEAVES or n.role in ("z", "a", "cost"):
-        return n.label
-    if n.role == "product":
-        return "·".join(name(p, u) for u in n.inputs)
-    text = _formula(p, v)[0]
-    return text if len(text) <= 28 else f"#{v} {n.label}"
+    return _names(p)[v]
+
+
+_NAMES: dict[int, tuple[Pass, list[str]]] = {}  # id(pass) -> (pass, every node's name): built once per pass
+
+
+def _names(p: Pass) -> list[str]:
+    hit = _NAMES.get(id(p))
+    if hit is not None and hit[0] is p:
+        return hit[1]
+    out: list[str] = []
+    _NAMES[id(p)] = (p, out)
+    for n in p.graph.nodes:  # inputs first, so each name is built from its inputs' names
+        if n.op in LEAVES or n.role in ("z", "a", "cost"):
+            out.append(n.label)
+        elif n.role == "product":
+            out.append("·".join(out[u] for u in n.inputs))
+        else:
+            text = _formula(p, n.id)[0]
+            out.append(text if len(text) <= 28 else f"#{n.id} {n.label}")
+    while len(_NAMES) > 16:
+        _NAMES.pop(next(iter(_NAMES)))
+    return out
 
 
 def numbered(p: Pass, v: int) -> bool:

@@ -127,3 +127,38 @@ def test_expression_mode_typed_and_reopened_by_its_link(server, browser):
             other.close()
     finally:
         page.close()
+
+
+def test_a_large_network_opens_a_neurons_graph_by_clicking_its_input(server, browser):
+    """3-4-2 has 20 weights (> 16): one graph at a time. On the backward screen the cost's graph comes
+    first; clicking its input a³₁ (drawn with a dark ring) opens neuron 1 of layer 3's graph."""
+    from app.url import encode_scenario
+    from core import load_preset
+
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(server + "/?p=backward&v=g&s=" + encode_scenario(load_preset("article003_3-4-2")))
+        page.get_by_role("heading", name="3 · Backward pass").wait_for()
+        page.get_by_text("Step 1 of 6", exact=True).wait_for()  # ½, Σ, two squares, two differences
+        page.get_by_text("C = ½·Σ is the output", exact=False).wait_for()
+        _idle(page)
+        _no_overlap(page)
+        opened = page.get_by_text("a³₁ has received its gradient", exact=False)
+        for _ in range(3):  # a click while the chart is still settling can miss: retry
+            label = page.locator(".js-plotly-plot .textpoint text", has_text="a³₁").first
+            label.evaluate("t => t.scrollIntoView({block: 'center'})")
+            page.wait_for_timeout(500)
+            box = label.bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 19)  # its circle, under it
+            try:
+                opened.wait_for(timeout=10_000)
+                break
+            except Exception:  # noqa: BLE001 - playwright's TimeoutError: click again
+                continue
+        opened.wait_for()
+        page.get_by_text("Step 1 of 6", exact=True).wait_for()  # σ, the sum, four products
+        _idle(page)
+        _no_overlap(page)
+    finally:
+        page.close()
