@@ -2,16 +2,10 @@
 screen's link, pure."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app import graph_url
-from tests.conftest import APP, assert_clean, assert_no_crash
-
-
-def _open(params: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(params)
-    return at.run()
+from tests.conftest import assert_clean, assert_no_crash
+from tests.test_app_url import _open
 
 
 def _step(at) -> str:

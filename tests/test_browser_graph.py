@@ -5,36 +5,13 @@ boxes), at 1280×720 and 1920×1080. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import pytest
-from _server import ARGS, ARTIFACTS, CHROMIUM, need_chromium, streamlit_server
+from _server import ARTIFACTS
 
-
-@pytest.fixture(scope="module")
-def server():
-    need_chromium()
-    with streamlit_server("server_graph.log") as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
+from tests.test_browser import _idle, browser, server  # noqa: F401 - fixtures reused
 
 BOXES = """() => [...document.querySelectorAll('.js-plotly-plot .scatterlayer .textpoint text')]
   .filter(t => t.textContent.trim()).map(t => { const r = t.getBoundingClientRect();
     return [t.textContent, r.left, r.top, r.right, r.bottom]; })"""
-
-
-def _idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-    page.locator(".js-plotly-plot").first.wait_for()
-    page.wait_for_timeout(800)
 
 
 def _no_overlap(page) -> int:
@@ -50,7 +27,7 @@ def _no_overlap(page) -> int:
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
-def test_graph_view_forward_and_backward_on_the_classic_example(server, browser, size):
+def test_graph_view_forward_and_backward_on_the_classic_example(server, browser, size):  # noqa: F811 - the fixtures
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.set_default_timeout(30_000)
     try:
@@ -83,7 +60,7 @@ def test_graph_view_forward_and_backward_on_the_classic_example(server, browser,
         page.close()
 
 
-def test_expression_mode_typed_and_reopened_by_its_link(server, browser):
+def test_expression_mode_typed_and_reopened_by_its_link(server, browser):  # noqa: F811 - the fixtures
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1280, "height": 720})
@@ -129,7 +106,7 @@ def test_expression_mode_typed_and_reopened_by_its_link(server, browser):
         page.close()
 
 
-def test_a_large_network_opens_a_neurons_graph_by_clicking_its_input(server, browser):
+def test_a_large_network_opens_a_neurons_graph_by_clicking_its_input(server, browser):  # noqa: F811 - the fixtures
     """3-4-2 has 20 weights (> 16): one graph at a time. On the backward screen the cost's graph comes
     first; clicking its input a³₁ (drawn with a dark ring) opens neuron 1 of layer 3's graph."""
     from app.url import encode_scenario
