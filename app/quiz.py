@@ -47,6 +47,8 @@ def score(phase: str) -> cq.PassScore:
 
 def _neuron_view() -> None:
     """The quiz asks one number at a time: switch a matrix view to the neuron view (same place)."""
+    if state.view() == "graph":
+        state.set_view("neuron")
     if state.view() != "matrix":
         return
     steps = state.current_trace().steps(state.example())

@@ -20,6 +20,7 @@ SCREENS = (
     Screen("update", "../pages/update.py", "4 · Update"),
     Screen("train", "../pages/train.py", "5 · Training lab"),
     Screen("worksheet", "../pages/worksheet.py", "6 · Worksheets"),
+    Screen("graph", "../pages/graph.py", "7 · Computational graph"),
 )
 NAMES = tuple(s.name for s in SCREENS)
 STEPPED = ("forward", "backward")  # the screens with a step index of their own (kept in the URL)

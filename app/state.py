@@ -29,7 +29,7 @@ SCENARIO_KEY = "bp_scenario_json"  # its canonical compact JSON: the cache key o
 VERSION = "bp_version"  # bumped on every change of scenario: widgets keyed on it (weight tables) start afresh
 NOTICE = "bp_notice"  # a one-off message to show on the next screen drawn
 STEP = "bp_step_{screen}_{view}"  # the step index (0-based) per screen and view
-VIEW = "bp_view"  # "neuron" or "matrix"
+VIEW = "bp_view"  # "neuron", "matrix" or "graph"
 EXAMPLE = "bp_example"  # which example of a batch is stepped through
 SELECTED = "bp_selected"  # the weight whose chain-rule card the backward screen shows
 UPDATE_PICK = "bp_update_pick"  # the parameter whose update equation the update screen shows
@@ -124,7 +124,7 @@ def view() -> str:
 
 
 def set_view(v: str) -> None:
-    st.session_state[VIEW] = "matrix" if v == "matrix" else "neuron"
+    st.session_state[VIEW] = v if v in ("matrix", "graph") else "neuron"
 
 
 def example() -> int:
@@ -203,6 +203,10 @@ def write_url(screen: str) -> None:
                              default_key=_default_key())
     if st.session_state.get(PRESENTER):
         want["pm"] = "1"
+    if screen == "graph":
+        from app import graph_ui
+
+        want.update(graph_ui.url_params())
     try:
         have = {k: st.query_params.get(k) for k in st.query_params}
         if have != want:

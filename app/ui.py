@@ -98,6 +98,9 @@ def _view_changed(matrix: bool, screen: str) -> None:
     new = "matrix" if matrix else "neuron"
     if new == state.view():
         return
+    if state.view() == "graph":  # the graph view keeps its own step
+        state.set_view(new)
+        return
     t = state.current_trace()
     steps = t.steps(state.example())
     i = state.step(screen)
@@ -110,11 +113,16 @@ def _view_changed(matrix: bool, screen: str) -> None:
 
 
 def view_toggle(screen: str) -> str:
-    """Neuron view (one scalar equation) or matrix view (one layer with its matrices)."""
+    """Neuron view (one scalar equation), matrix view (one layer with its matrices) or graph view."""
+    c1, c2 = st.columns(2)
     state.bound("toggle", "Matrix view (one layer at a time)", f"{screen}_matrix_view", state.view() == "matrix",
-                lambda matrix: _view_changed(matrix, screen),
+                lambda matrix: _view_changed(matrix, screen), container=c1,
                 help="Neuron view: one scalar equation per step. Matrix view: one layer per step, "
                      "with the actual matrices and their shapes.")
+    state.bound("toggle", "Graph view (every operation a node)", f"{screen}_graph_view", state.view() == "graph",
+                lambda graph: state.set_view("graph" if graph else "neuron"), container=c2,
+                help="The same step as a computational graph: every product, sum, activation and piece of the "
+                     "cost a node, each passing back upstream × local gradient.")
     return state.view()
 
 

@@ -2,7 +2,7 @@
 
 ``s`` is the scenario as zlib-compressed compact JSON in base64url (weights left out when they
 are exactly the seeded initialisation), ``p`` the screen, ``step`` the 1-based step, ``v=m``
-the matrix view, ``n`` the example. Decoding never raises: a broken or tampered link gives the
+the matrix view (``v=g`` the graph view), ``n`` the example. Decoding never raises: a broken or tampered link gives the
 default example and a readable problem. Pure functions, no Streamlit.
 """
 
@@ -82,8 +82,8 @@ def encode_params(key: str, s: Scenario, screen: str, step: int | None, view: st
         q["n"] = str(example + 1)
     if step is not None:
         q["step"] = str(step + 1)
-    if view == "matrix" and screen in STEPPED:
-        q["v"] = "m"
+    if view in ("matrix", "graph") and screen in STEPPED:
+        q["v"] = view[0]
     return q
 
 
@@ -138,7 +138,7 @@ def decode_params(params: dict, default: Scenario) -> Link:
                     link.example = int(n) - 1
                 else:
                     problems.append(f"the link's example number is not one of 1 to {N}, so example 1 is shown")
-            link.view = "matrix" if _one(params.get("v")) == "m" else "neuron"
+            link.view = {"m": "matrix", "g": "graph"}.get(_one(params.get("v")), "neuron")
     except Exception:  # noqa: BLE001 - whatever the URL holds, the app opens
         link = Link(scenario=default)
         problems = ["the link could not be read"]

@@ -1,4 +1,5 @@
-"""Command line: ``python -m core trace|train|explain|curvature FILE``; bad input exits 2 with one line."""
+"""Command line: ``python -m core trace|train|explain|curvature FILE`` and ``graph``; bad input exits 2 with one
+line."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import numpy as np
 from core.curvature import curvature
 from core.engine import trace, train
 from core.explain import explain
+from core.graph import run, to_json
+from core.scenario import load_scenario
 
 
 def _json(v):
@@ -70,6 +73,66 @@ def _whole(lo: int, hi: int):
     return parse
 
 
+MAX_AT = 40  # characters of one NAME=VALUE
+
+
+def _at(text: str) -> tuple[str, float]:
+    """An argparse type: NAME=VALUE with a finite number."""
+    name, eq, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    ok = eq and len(text) <= MAX_AT and name.isidentifier() and name.isascii() and value
+    try:
+        v = float(value) if ok and value.lower().lstrip("+-") not in ("inf", "infinity", "nan") else None
+    except ValueError:
+        v = None
+    if v is None:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as x=-2, found {text[:30]!r}")
+    return name, v
+
+
+def _graph_parser(sub) -> None:
+    gp = sub.add_parser("graph", help="an expression's (or a scenario's cost's) computational graph, as JSON")
+    gp.add_argument("expr", nargs="?", help="an expression in named variables, e.g. '(x + y) * z'")
+    gp.add_argument("--at", type=_at, nargs="+", default=[], metavar="NAME=VALUE", help="the variables' values")
+    gp.add_argument("--scenario", metavar="FILE", help="a scenario file: the graph of its cost")
+    gp.add_argument("--example", type=_whole(0, MAX_STEPS), default=None,
+                    help="which example (row of x, from 0); default: the mean cost over the batch")
+
+
+def graph_json(args) -> dict:
+    """The graph's forward and backward pass as JSON (see core.graph.to_json)."""
+    from core.graph_build import expression_graph, network_graph, parameter_names
+
+    if (args.expr is None) == (args.scenario is None):
+        raise ValueError("give either an expression (with --at NAME=VALUE …) or --scenario FILE")
+    if args.scenario is not None:
+        if args.at:
+            raise ValueError("--at is for an expression; a scenario's values are in its file")
+        s = load_scenario(args.scenario)
+        if args.example is not None and args.example >= len(s.x):
+            raise ValueError(f"--example: the scenario has {len(s.x)} example(s), numbered 0 to {len(s.x) - 1}")
+        batch = args.example is None and len(s.x) > 1
+        try:
+            g, values = network_graph(s, None if batch else args.example or 0)
+        except ValueError as e:
+            hint = " for the whole batch: pick one example with --example N" if batch else ""
+            raise ValueError(f"{e}{hint}") from None
+        return to_json(run(g, values), parameter_names(g))
+    if args.example is not None:
+        raise ValueError("--example is for --scenario")
+    g = expression_graph(args.expr)
+    values = dict(args.at)
+    names = g.names()
+    extra = [k for k in values if k not in names]
+    if extra:
+        raise ValueError(f"--at {extra[0]}: the expression has no variable '{extra[0]}' (it has "
+                         f"{', '.join(names) or 'none'})")
+    missing = [k for k in names if k not in values]
+    if missing:
+        raise ValueError(f"no value for '{missing[0]}': add --at {missing[0]}=VALUE")
+    return to_json(run(g, values))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line on stderr, exit 2
         sys.stderr.write(f"{self.prog}: error: {message}".replace("\n", " ") + "\n")
@@ -90,9 +153,12 @@ def main(argv=None) -> int:
                     help="significant figures, 1 to 17 (default 9)")
     sub.add_parser("curvature", help="the largest curvature λ_max and the bound η_max = 2/λ_max, as JSON"
                    ).add_argument("file")
+    _graph_parser(sub)
     args = p.parse_args(argv)
     try:
-        if args.command == "trace":
+        if args.command == "graph":
+            out = json.dumps(graph_json(args), allow_nan=False)
+        elif args.command == "trace":
             out = json.dumps(trace_json(args.file), allow_nan=False)
         elif args.command == "train":
             out = json.dumps(train_json(args.file, args.steps), allow_nan=False)

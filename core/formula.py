@@ -27,6 +27,7 @@ MAX_DEPTH = 24  # nesting of parentheses, calls, signs and powers
 MAX_EXPONENT = 32  # |p| for a constant exponent
 MAX_NUMBER = 1e9  # |literal|
 MAX_VALUE = 1e300  # |value| of any constant part (e.g. exp(exp(9))): SymPy would spend minutes on more
+MAX_VARIABLES, MAX_NAME = 16, 16  # an expression in named variables (the graph screen)
 SAMPLE = np.linspace(-6.0, 6.0, 121)  # "typical z" the formula must be real and finite on
 
 z = sp.Symbol("z", real=True)
@@ -89,8 +90,9 @@ class _Parser:
     unary := ('+'|'-') unary | power ; power := atom (('^'|'**') unary)? ;
     atom := number | z | constant | function '(' expr (',' expr)* ')' | '(' expr ')'."""
 
-    def __init__(self, tokens):
+    def __init__(self, tokens, variables: dict | None = None):
         self.t, self.i, self.depth = tokens, 0, 0
+        self.variables = variables  # None: the one variable z; a dict: named variables, filled as met
 
     def peek(self):
         return self.t[self.i] if self.i < len(self.t) else (None, None)
@@ -167,7 +169,7 @@ class _Parser:
             self.depth -= 1
             return e
         if kind == "name":
-            if v == "z":
+            if v == "z" and self.variables is None:
                 return z
             if v in CONSTANTS:
                 return CONSTANTS[v]
@@ -175,11 +177,22 @@ class _Parser:
                 return self.call(v)
             if v.startswith("_"):
                 raise _refuse(f"name '{v}' is not allowed")
+            if self.variables is not None:
+                return self.variable(v)
             if len(self.t) == 1:
                 raise ValueError(f"'{v}' is neither a known activation ({', '.join(ACTIVATIONS)}) "
                                  f"nor a formula in z: {ALLOWED}")
             raise _refuse(f"unknown name '{v}'" + (" (the variable is z)" if len(v) == 1 else ""))
         raise _refuse("unexpected end" if v is None else f"unexpected '{v}'")
+
+    def variable(self, name):
+        if name not in self.variables:
+            if len(name) > MAX_NAME:
+                raise _refuse(f"variable name '{name[:20]}' is too long (at most {MAX_NAME} characters)")
+            if len(self.variables) >= MAX_VARIABLES:
+                raise _refuse(f"more than {MAX_VARIABLES} variables")
+            self.variables[name] = sp.Symbol(name, real=True)
+        return self.variables[name]
 
     def call(self, name):
         arity, build = FUNCTIONS[name]
@@ -271,8 +284,9 @@ def _pow(base, p):
     return sp.Pow(base, p)
 
 
-def parse_formula(text: str) -> sp.Expr:
-    """The SymPy expression of a formula in z, built from a whitelisted parse (nothing is evaluated)."""
+def parse_formula(text: str, variables: dict | None = None) -> sp.Expr:
+    """The SymPy expression of a formula in z, built from a whitelisted parse (nothing is evaluated);
+    with ``variables`` (a dict), in named variables instead, each added to it as it is met."""
     if not isinstance(text, str):
         raise ValueError(f"a formula is text, found {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -281,13 +295,30 @@ def parse_formula(text: str) -> sp.Expr:
         text = text.replace(a, b)
     tokens = _tokens(text)
     try:
-        return _finite(_Parser(tokens).parse())
+        return _finite(_Parser(tokens, variables).parse())
     except ValueError as e:
         if "formula" in str(e) or "activation" in str(e):
             raise
         raise _refuse(f"it cannot be built ({str(e)[:60]})") from None
     except (TypeError, ArithmeticError, RecursionError) as e:
         raise _refuse(f"it cannot be built ({e.__class__.__name__})") from None
+
+
+VARIABLES = "use variable names (letters, digits, _), numbers"
+
+
+def parse_expression(text: str) -> tuple[sp.Expr, dict[str, sp.Symbol]]:
+    """An expression in named variables (at most 16), parsed like a formula but left as written
+    (unevaluated SymPy, so (x + y)*z keeps its shape), and its variables in order of appearance."""
+    variables: dict[str, sp.Symbol] = {}
+    try:
+        with sp.evaluate(False):
+            e = parse_formula(text, variables)
+    except ValueError as ex:
+        msg = str(ex).replace("use z, numbers", VARIABLES).replace("a formula in z", "an expression")
+        raise ValueError(msg.replace("empty activation: give a name such as sigmoid, or", "empty expression: give")
+                         .replace("in formula:", "in expression:")) from None
+    return e, variables
 
 
 def _numeric_safe(e: sp.Expr) -> sp.Expr:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import equations, quiz, state, stepping, ui
+from app import equations, graph_ui, quiz, state, stepping, ui
 from core.notation import weight_name
 from core.steps import BiasGradStep, WeightGradStep
 
@@ -13,6 +13,7 @@ quiz.screen("backward")  # in quiz mode this draws the rest of the screen and st
 s, steps = t.scenario, t.steps(n)
 L = len(s.layers)
 view = ui.view_toggle("backward")
+graph_ui.step_screen("backward")  # in the graph view this draws the rest of the screen and stops
 i = ui.stepper("backward", stepping.count(steps, "backward", view))
 start = stepping.phase_range(steps, "backward")[0]
 record = steps[start + i] if view == "neuron" else None

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import equations, quiz, state, stepping, ui
+from app import equations, graph_ui, quiz, state, stepping, ui
 
 ui.page_start("2 · Forward pass", "From the input to the cost: every neuron weighs its inputs, adds its bias "
               "and applies its activation. Step with Next; the drawing shows every z and a computed so far.")
@@ -11,6 +11,7 @@ quiz.screen("forward")  # in quiz mode this draws the rest of the screen and sto
 steps = t.steps(n)
 L = len(t.scenario.layers)
 view = ui.view_toggle("forward")
+graph_ui.step_screen("forward")  # in the graph view this draws the rest of the screen and stops
 count = stepping.count(steps, "forward", view)
 i = ui.stepper("forward", count)
 layer = stepping.matrix_layer(L, "forward", i) if view == "matrix" else None

@@ -19,6 +19,8 @@ PURE = ("app.url", "app.builder", "app.stepping", "app.screens", "app.limits", "
 LAZY = {
     ("core.activations", "core.formula"): "SymPy is imported only when a formula is typed",
     ("core.latex", "core.formula"): "the symbolic layer imports SymPy on first use",
+    ("app.state", "app.graph_ui"): "the expression screen's own link parameters (graph_ui reads state)",
+    ("core.cli", "core.graph_build"): "the graph command parses expressions with SymPy; other commands do not load it",
     ("core.extremum", "core.formula"): "max/min nodes refuse and value constants as the parser does",
     ("core.formula_vet", "core.latex"): "the formula worker (core.deadline) prepares σ, σ' and their LaTeX",
     ("core.formula_vet", "core.formula"): "as above; formula calls vet() before its own SymPy work",

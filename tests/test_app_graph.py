@@ -1,0 +1,128 @@
+"""The graph view (Forward and Backward screens) and the expression screen, in AppTest; the expression
+screen's link, pure."""
+
+import pytest
+
+from app import graph_url
+from tests.conftest import assert_clean, assert_no_crash
+from tests.test_app_url import _open
+
+
+def _step(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Step "))
+
+
+def _text(at) -> str:
+    return "\n".join(m.value for m in at.markdown) + "\n".join(i.value for i in at.info)
+
+
+def test_forward_graph_view_of_the_classic_example(app):
+    app.goto("forward")
+    app.toggle(key="forward_graph_view").set_value(True).run()
+    assert_clean(app)
+    # 8 products, 4 sums, 4 sigmoids, then the cost's 2 differences, 2 squares, the sum and the ½: 22 nodes
+    assert _step(app) == "Step 1 of 22"
+    assert "w²₁₁·x₁ = w²₁₁ × x₁ = 0.15 × 0.05 = 0.0075" in _text(app)
+    for _ in range(2):
+        app.button(key="forward_next").click().run()
+    assert "z²₁ = w²₁₁·x₁ + w²₁₂·x₂ + b²₁ = 0.0075 + 0.02 + 0.35 = 0.3775" in _text(app)  # 0.15·0.05+0.2·0.1+0.35
+    assert app.query_params["v"] == ["g"] or app.query_params["v"] == "g"
+    assert len(app.get("plotly_chart")) == 1
+    app.toggle(key="forward_graph_view").set_value(False).run()  # back to the neuron view, unchanged
+    assert_clean(app)
+    assert _step(app).startswith("Step 1 of ")
+
+
+@pytest.mark.parametrize("step,words", [
+    (1, ["C = ½·Σ is the output: its gradient is 1.", "Σ: upstream × local = 1 × 0.5 = 0.5"]),
+    # δ³₁ = (a³₁ − y₁)·a³₁(1 − a³₁) = 0.138498562 in the published worked example
+    (12, ["z³₁ has received its gradient", "is δ³₁ = ∂C/∂z³₁", "0.138499"]),
+    # the product w³₁₁·a²₁ passes 0.138499 × 0.593270 = 0.082167 to w³₁₁: ∂C/∂w³₁₁ = 0.082167041 (published)
+    (14, ["multiply gate", "to w³₁₁: upstream × local = 0.138499 × 0.59327 = 0.082167", "is ∂C/∂w³₁₁"]),
+])
+def test_backward_graph_view_links_delta_and_dC_dw(step, words):
+    at = _open({"p": "backward", "v": "g", "step": str(step)})
+    assert_clean(at)
+    text = _text(at)
+    for w in words:
+        assert w in text, (w, text)
+
+
+def test_a_large_network_shows_one_neuron_at_a_time(app):
+    app.selectbox(key="preset_select").set_value("article003_3-4-2").run()  # 20 weights > 16
+    app.goto("forward")
+    app.toggle(key="forward_graph_view").set_value(True).run()
+    assert_clean(app)
+    pick = app.selectbox(key="forward_graph_group")
+    assert pick.value == (2, 0) and len(pick.options) == 4 + 2 + 1
+    assert _step(app) == "Step 1 of 5"  # three products, the sum, the activation
+    pick.set_value((3, 1)).run()
+    assert_clean(app)
+    assert _step(app) == "Step 1 of 6"  # four products, the sum, the activation
+    app.goto("backward")
+    assert_clean(app)
+    assert "Step 1 of" in _step(app)
+
+
+def test_expression_screen_steps_forward_then_backward(app):
+    app.goto("graph")
+    assert_clean(app)
+    assert app.text_input(key="graph_expr_input").value == "(x + y) * z"
+    assert _step(app) == "Step 1 of 4"  # two nodes forward, two back
+    assert "x + y = (-2) + 5 = 3" in _text(app)
+    app.text_input(key="graph_expr_input").set_value("x*x + y").run()
+    app.text_input(key="graph_values_input").set_value("x = 3, y = 1").run()
+    assert_clean(app)
+    assert "x × x = 3 × 3 = 9" in _text(app)
+    for _ in range(3):
+        app.button(key="graph_next").click().run()
+    text = _text(app)
+    assert "∂/∂x = 6" in text and "∂/∂y = 1" in text  # d(x² + y)/dx = 2x = 6
+    assert "multiply gate" in text and "to x: upstream × local = 1 × 3 = 3" in text
+    params = dict(app.query_params)
+    assert params["p"] == "graph" and params["e"] == "x*x + y" and params["at"] == "x:3,y:1" and params["gs"] == "4"
+    other = _open(params)  # the link reopens the same expression, values and step
+    assert_clean(other)
+    assert _step(other) == "Step 4 of 4"
+    assert _text(other).count("to x: upstream × local = 1 × 3 = 3") == 2  # x twice: 3 + 3 = 6
+
+
+@pytest.mark.parametrize("expr,values,words", [
+    ("x.y", "x = 1", "'.'"), ("__import__('os')", "", "not allowed"), ("x +", "x = 1", "unexpected end"),
+    ("x * 2", "x = abc", "not a number"), ("x * 2", "q = 1", "no variable 'q'"), ("log(x)", "x = -1", "log"),
+])
+def test_expression_screen_refusals_are_messages(app, expr, values, words):
+    app.goto("graph")
+    app.text_input(key="graph_expr_input").set_value(expr).run()
+    app.text_input(key="graph_values_input").set_value(values).run()
+    assert_no_crash(app)
+    assert any(words in e.value for e in app.error), [e.value for e in app.error]
+
+
+def test_a_new_expression_keeps_the_values_it_can(app):
+    app.goto("graph")
+    app.text_input(key="graph_expr_input").set_value("x * w").run()
+    assert_clean(app)
+    assert app.text_input(key="graph_values_input").value == "x = -2, w = 1"  # x kept, the new w starts at 1
+    assert "x × w = (-2) × 1 = -2" in _text(app)
+
+
+def test_a_tampered_expression_link_opens_the_default_with_a_notice():
+    at = _open({"p": "graph", "e": "__import__('os').system('x')", "at": "x:1"})
+    assert_no_crash(at)
+    assert any("This link's expression could not be opened" in w.value for w in at.warning)
+    assert at.text_input(key="graph_expr_input").value == "(x + y) * z"
+
+
+def test_expression_link_round_trip_and_refusals():
+    q = graph_url.encode("1/(1 + exp(-(w*x)))", {"w": 2.0, "x": -0.1}, 5)
+    assert q == {"e": "1/(1 + exp(-(w*x)))", "at": "w:2,x:-0.10000000000000001", "gs": "6"}
+    assert graph_url.decode(q) == ("1/(1 + exp(-(w*x)))", {"w": 2.0, "x": -0.1}, 5, None)
+    assert graph_url.decode({}) == (graph_url.DEFAULT[0], graph_url.DEFAULT[1], 0, None)
+    for bad in ({"e": "x" * 300}, {"e": "x + y", "at": "x:1"}, {"e": "x", "at": "x:inf"}, {"e": "x", "at": "y:1"},
+                {"e": "x", "at": "x:" + "1" * 40}, {"e": "exp(", "at": ""}, {"e": ["x.y"], "at": ["x:1"]},
+                {"e": "x", "at": "x=1"}):
+        expr, values, step, problem = graph_url.decode(bad)
+        assert (expr, values, step) == (graph_url.DEFAULT[0], graph_url.DEFAULT[1], 0)
+        assert problem.startswith("This link's expression could not be opened (") and "\n" not in problem
+    assert graph_url.decode({"e": "x", "at": "x:1", "gs": "²"})[2] == 0  # a bad step starts at the first
