@@ -28,9 +28,11 @@ SOURCES = {"scenario": "The scenario's example(s)", "xor": "XOR", "and": "AND", 
            "gaussians": "Two Gaussian clusters", "circles": "Concentric circles",
            "sine": "Noisy sine (regression)", "csv": "Your examples (CSV)"}
 ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0]
-DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 100,
+DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 300,
             "eta": 0.5, "hold_biases": False, "targets": 1, "log_y": True, "rates": [0.1, 1.0, 3.0, 10.0],
-            "view": "Boundary / fit", "speed": 20}
+            "view": "Boundary / fit", "speed": 5}  # Play: 300 steps at 5 a chart update, ~60 updates (4-5 s)
+FEW, STARTER = 4, "gaussians"  # a scenario with fewer examples opens the lab on this learnable set
+STARTED_ON = "tl_started_on"  # the data set the lab chose itself, until the user picks one
 SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 10**6]  # steps per chart update (10**6: as many as fit)
 
 
@@ -42,8 +44,18 @@ def snap_eta(eta: float) -> float:
 def settings() -> dict:
     """The lab's settings (data source, size, noise, seed, batch size, epochs, η, …)."""
     if SETTINGS not in st.session_state:
-        st.session_state[SETTINGS] = dict(DEFAULTS, eta=snap_eta(current_scenario().learning_rate))
+        s = current_scenario()
+        few = len(s.x) < FEW  # one example cannot show learning: start on a small set the network can learn
+        st.session_state[SETTINGS] = dict(DEFAULTS, eta=snap_eta(s.learning_rate),
+                                          source=STARTER if few else DEFAULTS["source"])
+        st.session_state[STARTED_ON] = STARTER if few else None
     return st.session_state[SETTINGS]
+
+
+def use_scenario_examples() -> None:
+    """on_click: back from the starter data set to the scenario's own example(s)."""
+    settings()["source"] = st.session_state[widget("source")] = "scenario"
+    st.session_state[STARTED_ON] = None
 
 
 def widget(key: str) -> str:
@@ -59,6 +71,7 @@ def store(key: str) -> None:
     value = st.session_state[f"tl_w_{key}"]
     settings()[key] = value
     if key == "source":  # the logic gates start from their 4-row truth table, the others from 100 points
+        st.session_state[STARTED_ON] = None  # the user chose: no more "the lab started on …" notice
         gate, n = value in ("xor", "and", "or"), settings()["n"]
         if gate != (n == 4) and n in (4, 100):
             settings()["n"] = st.session_state["tl_w_n"] = 4 if gate else 100
