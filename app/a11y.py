@@ -1,7 +1,8 @@
 """Browser-side accessibility glue (Streamlit components v2, JavaScript in the page, no iframe).
 
-``name_chart`` gives a Plotly chart a text alternative: role="img" and an aria-label on its
-container, so a screen reader says what the drawing shows instead of its labels strung together.
+``name_chart`` gives a Plotly chart a text alternative: role="img" and an aria-label on its plot
+layer (its other layers hidden from screen readers), so a screen reader says what the drawing shows
+instead of its labels strung together; the chart's save button stays reachable.
 ``keyboard_scroll`` makes every equation that scrolls sideways reachable by Tab (tabindex=0), so a
 keyboard user can scroll it with the arrow keys (axe: scrollable-region-focusable).
 """
@@ -13,11 +14,19 @@ import streamlit as st
 _NAME_JS = """
 export default function (component) {
   const { data } = component;
-  const apply = () => document.querySelectorAll(data.selector).forEach((el) => {
-    if (el.getAttribute('aria-label') !== data.label) {
-      el.setAttribute('role', 'img');
-      el.setAttribute('aria-label', data.label);
-    }
+  // the plot's own layer becomes one image with the label; the layers of text and hover labels above
+  // it are hidden from screen readers; the toolbar's buttons stay reachable
+  const apply = () => document.querySelectorAll(data.selector).forEach((chart) => {
+    chart.querySelectorAll('.svg-container > svg.main-svg').forEach((svg, i) => {
+      if (i === 0) {
+        if (svg.getAttribute('aria-label') !== data.label) {
+          svg.setAttribute('role', 'img');
+          svg.setAttribute('aria-label', data.label);
+        }
+      } else if (!svg.hasAttribute('aria-hidden')) {
+        svg.setAttribute('aria-hidden', 'true');
+      }
+    });
   });
   apply();
   let queued = false;

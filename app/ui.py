@@ -41,8 +41,9 @@ CSS = """<style>
 # size) scales all of it; text colours at 4.5:1 or more in both themes (Streamlit's faded caption
 # grey is 3.8:1); button labels that wrap rather than end in "…". Fixed CSS, no user text.
 APP_CSS = """<style>
+[data-testid="stCaptionContainer"], [data-has-shortcut="true"], kbd { opacity: 1 !important; }
 [data-testid="stCaptionContainer"] p, [data-testid="stCaptionContainer"] li, kbd {
-  color: color-mix(in srgb, currentColor 78%, transparent) !important; }
+  color: color-mix(in srgb, currentColor 76%, transparent) !important; }
 [data-testid="stCaptionContainer"] { font-size: 0.95rem; }
 [data-testid="stSliderThumbValue"], [data-testid="stSliderThumbValue"] p,
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] { color: inherit !important; }
