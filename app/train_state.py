@@ -28,9 +28,9 @@ SOURCES = {"scenario": "The scenario's example(s)", "xor": "XOR", "and": "AND", 
            "gaussians": "Two Gaussian clusters", "circles": "Concentric circles",
            "sine": "Noisy sine (regression)", "csv": "Your examples (CSV)"}
 ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0]
-DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 300,
+DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 200,
             "eta": 0.5, "hold_biases": False, "targets": 1, "log_y": True, "rates": [0.1, 1.0, 3.0, 10.0],
-            "view": "Boundary / fit", "speed": 5}  # Play: 300 steps at 5 a chart update, ~60 updates (4-5 s)
+            "view": "Boundary / fit", "speed": 2}  # Play: 200 steps at 2 a chart update, ~100 frames (~7 s)
 FEW, STARTER = 4, "gaussians"  # a scenario with fewer examples opens the lab on this learnable set
 STARTED_ON = "tl_started_on"  # the data set the lab chose itself, until the user picks one
 SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 10**6]  # steps per chart update (10**6: as many as fit)

@@ -34,13 +34,13 @@ COLOURS = (POSITIVE, NEGATIVE, ACTIVE, DONE)
 CSS = """<style>
 .katex-display > .katex { font-size: 1.35em; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.15em 0; }
-[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
 </style>"""  # larger equations for a projector; long ones scroll instead of being cut
 
 # Every screen (the sidebar injects it): one type scale in rem, so presenter mode (a larger root
 # size) scales all of it; text colours at 4.5:1 or more in both themes (Streamlit's faded caption
 # grey is 3.8:1); button labels that wrap rather than end in "…". Fixed CSS, no user text.
 APP_CSS = """<style>
+[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
 [data-testid="stCaptionContainer"], [data-has-shortcut="true"], kbd { opacity: 1 !important; }
 [data-testid="stCaptionContainer"] p, [data-testid="stCaptionContainer"] li, kbd {
   color: color-mix(in srgb, currentColor 76%, transparent) !important; }
@@ -48,12 +48,16 @@ APP_CSS = """<style>
 [data-testid="stSliderThumbValue"], [data-testid="stSliderThumbValue"] p,
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] { color: inherit !important; }
 [data-testid="stMetricLabel"] p { font-size: 0.95rem !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] div { font-size: 2rem !important; line-height: 1.25; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
+  font-size: 2rem !important; line-height: 1.25; }
 [data-testid="stMetricDelta"] div { font-size: 0.95rem !important; }
 button p, [data-testid="stPageLink"] p { white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important; line-height: 1.25; }
 button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
 [data-testid="stWidgetLabel"] p { white-space: normal; }
+@media (max-width: 640px) {  /* a phone: no plotly toolbar over the chart's title (full screen stays) */
+  [data-testid="stPlotlyChart"] .modebar-container { display: none !important; }
+}
 .bp-sr-only { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   white-space: nowrap; }
 </style>"""
