@@ -48,8 +48,7 @@ APP_CSS = """<style>
 [data-testid="stSliderThumbValue"], [data-testid="stSliderThumbValue"] p,
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] { color: inherit !important; }
 [data-testid="stMetricLabel"] p { font-size: 0.95rem !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
-  font-size: 2rem !important; line-height: 1.25; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.25rem !important; line-height: 1.25; }
 [data-testid="stMetricDelta"] div { font-size: 0.95rem !important; }
 button p, [data-testid="stPageLink"] p { white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important; line-height: 1.25; }
