@@ -10,6 +10,7 @@ from conftest import assert_clean
 
 from app import stepping
 from app.alt_text import drawing_alt
+from app.train_state import MAX_FRAMES
 from core import load_preset, trace
 from core.svg import network_alt, network_svg
 
@@ -47,8 +48,9 @@ def test_the_default_play_sends_several_dozen_frames(app):
             break
         app.run()
         frames += len(app.session_state["tl_cuts"])
-    # full batch (100 examples): one step per epoch, 200 epochs at 2 steps a chart update = 100 frames
-    assert s.epoch == 200 and s.steps == 200 and frames >= 100
+    # full batch (100 examples): one step per epoch, 200 epochs at 2 steps a chart update = 100 frames; the
+    # last tick's frames are not counted here (the page reruns once more when training stops and clears them)
+    assert s.epoch == 200 and s.steps == 200 and frames >= 100 - MAX_FRAMES
     acc = s.epoch_accuracy[-1]
     assert acc is not None and acc >= 0.9  # the clusters are learned: the boundary is worth watching
 
