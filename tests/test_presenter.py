@@ -135,8 +135,7 @@ def test_step_buttons_carry_the_documented_keys(app):
 
 def test_update_screen_steps_through_the_parameters_with_next_and_previous(app):
     app.goto("update")
-    app.button(key="update_next").click().run()  # nothing chosen: Next picks the first parameter
-    assert app.selectbox(key="update_select").value == 23  # w²₁₁ (CLASSIC)
+    assert app.selectbox(key="update_select").value == 23  # the screen opens on the first parameter, w²₁₁ (CLASSIC)
     app.button(key="update_next").click().run()
     app.button(key="update_next").click().run()
     assert app.selectbox(key="update_select").value == 25
@@ -154,7 +153,8 @@ def test_presenter_mode_hides_the_sidebar_enlarges_equations_and_is_left_with_p(
     assert not any(CSS in h.proto.body for h in app.get("html"))
     app.button(key="presenter_on").click().run()
     assert any(CSS in h.proto.body for h in app.get("html"))  # the fixed CSS: sidebar hidden, larger KaTeX
-    assert 'stSidebar"]' in CSS and "display: none" in CSS and ".katex-display > .katex { font-size: 2.1em" in CSS
+    assert 'stSidebar"]' in CSS and "display: none" in CSS and ".katex-display > .katex { font-size: 1.75em" in CSS \
+        and "html { font-size: 125%" in CSS  # everything in rem grows; the equations more
     assert app.query_params["pm"] == "1"
     assert app.button(key="presenter_off").proto.shortcut == "p"
     assert not [b for b in app.button if b.key == "presenter_on"]
