@@ -18,11 +18,14 @@ HINT = "Keys: ← previous · → next · Home first step · P presenter mode"
 CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"] { display: none !important; }
+html { font-size: 125% !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 3.75rem; }
-.katex-display > .katex { font-size: 2.1em !important; }
-.katex { font-size: 1.5em; }
-[data-testid="stMarkdownContainer"] p { font-size: 1.45rem; }
-</style>"""  # fixed CSS for presenter mode (no user text): bigger equations, the sidebar hidden
+.katex-display > .katex { font-size: 1.75em !important; }
+.katex { font-size: 1.3em; }
+[data-testid="stMarkdownContainer"] p { font-size: 1.3rem; }
+[data-testid="stDataFrame"], [data-testid="stDataFrameResizable"] { zoom: 1.25; }
+</style>"""  # fixed CSS for presenter mode (no user text): the sidebar hidden; every text sized in rem
+# (captions, hints, labels, metrics) grows with the root size, equations more; the canvas tables zoom
 
 
 def on() -> bool:

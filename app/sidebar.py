@@ -5,12 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from app import presenter, state
-from app.ui import plain
+from app.a11y import keyboard_scroll
+from app.ui import app_css, plain
 from core.explain import explain
 
 
 def render(screen: str) -> None:
     s = state.current_scenario()
+    app_css()  # one type scale and readable contrast on every screen
     presenter.apply()  # presenter mode: hides this sidebar, shows its way out on the screen
     with st.sidebar:
         if not presenter.on():
@@ -26,6 +28,7 @@ def render(screen: str) -> None:
                            file_name=_file_name(s), mime="text/markdown", key="handout_download",
                            on_click="ignore", width="stretch",
                            help="Every equation of this network's training step, as Markdown.")
+        keyboard_scroll()  # equations that scroll sideways: reachable by Tab
         st.caption("**Share this exact screen:** copy the address bar — it holds the network, the screen "
                    "and the step.")
 

@@ -31,11 +31,13 @@ ETAS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10
 OPT_KEYS = ("opt", "momentum", "nesterov", "alpha", "beta1", "beta2", "eps")
 OPT_DEFAULTS = {"opt": "sgd", "momentum": 0.9, "nesterov": False, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999,
                 "eps": 1e-8}
-DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 100,
+DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0, "epochs": 200,
             "eta": 0.5, "hold_biases": False, "targets": 1, "log_y": True, "rates": [0.1, 1.0, 3.0, 10.0],
-            "view": "Boundary / fit", "speed": 20, "l1": 0.0, "l2": 0.0, "cmp_opts": ["sgd"], "watch": 0,
+            "view": "Boundary / fit", "speed": 2, "l1": 0.0, "l2": 0.0, "cmp_opts": ["sgd"], "watch": 0,
             "x_depth": 6, "x_width": 32, "x_act": "sigmoid", "x_init": "xavier", "osec": "Optimizer state",
-            **OPT_DEFAULTS}
+            **OPT_DEFAULTS}  # Play: 200 steps at 2 a chart update, ~100 frames (~7 s)
+FEW, STARTER = 4, "gaussians"  # a scenario with fewer examples opens the lab on this learnable set
+STARTED_ON = "tl_started_on"  # the data set the lab chose itself, until the user picks one
 SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 10**6]  # steps per chart update (10**6: as many as fit)
 
 
@@ -49,8 +51,10 @@ def settings() -> dict:
     if SETTINGS not in st.session_state:
         sc = current_scenario()
         own = {k: v for k, v in sc.optimizer.items() if k != "name"}
+        few = len(sc.x) < FEW  # one example cannot show learning: start on a small set the network can learn
         st.session_state[SETTINGS] = dict(DEFAULTS, eta=snap_eta(sc.learning_rate), opt=sc.optimizer["name"], **own,
-                                          l1=sc.l1, l2=sc.l2)
+                                          l1=sc.l1, l2=sc.l2, source=STARTER if few else DEFAULTS["source"])
+        st.session_state[STARTED_ON] = STARTER if few else None
     return st.session_state[SETTINGS]
 
 
@@ -66,6 +70,12 @@ def optimizer_spec(cfg: dict | None = None, name: str | None = None) -> dict:
     return spec
 
 
+def use_scenario_examples() -> None:
+    """on_click: back from the starter data set to the scenario's own example(s)."""
+    settings()["source"] = st.session_state[widget("source")] = "scenario"
+    st.session_state[STARTED_ON] = None
+
+
 def widget(key: str) -> str:
     """The widget key for setting ``key``, seeded from the stored setting when the widget is new."""
     wkey = f"tl_w_{key}"
@@ -79,6 +89,7 @@ def store(key: str) -> None:
     value = st.session_state[f"tl_w_{key}"]
     settings()[key] = value
     if key == "source":  # the logic gates start from their 4-row truth table, the others from 100 points
+        st.session_state[STARTED_ON] = None  # the user chose: no more "the lab started on …" notice
         gate, n = value in ("xor", "and", "or"), settings()["n"]
         if gate != (n == 4) and n in (4, 100):
             settings()["n"] = st.session_state["tl_w_n"] = 4 if gate else 100

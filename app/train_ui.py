@@ -26,7 +26,16 @@ def _w(kind, label, key, **kw):
 
 def data_panel(s: TrainingSession | None) -> None:
     cfg = ts.settings()
-    with st.expander("Data and network", expanded=s is None or cfg["source"] != "scenario"):
+    if st.session_state.get(ts.STARTED_ON) and cfg["source"] == st.session_state[ts.STARTED_ON]:
+        n = len(ts.current_scenario().x)
+        note, back = st.columns([4, 1.3], vertical_alignment="center")
+        note.info(f"The scenario has {n} example{'s' if n != 1 else ''}: too few to watch a network learn, so the "
+                  f"lab starts on a small data set it can learn, “{ts.SOURCES[cfg['source']]}” ({cfg['n']} points; "
+                  "the network is adapted to it, see “Data and network”).")
+        back.button("Use the scenario's own example" + ("s" if n != 1 else ""), key="tl_own_examples",
+                    on_click=ts.use_scenario_examples, width="stretch")
+    started = st.session_state.get(ts.STARTED_ON) == cfg["source"]  # the notice above says what it is
+    with st.expander("Data and network", expanded=s is None or (cfg["source"] != "scenario" and not started)):
         c1, c2, c3, c4 = st.columns([3, 2, 2, 1])
         with c1:
             _w(st.selectbox, "Examples", "source", options=list(ts.SOURCES), format_func=ts.SOURCES.get)

@@ -7,6 +7,8 @@ from functools import partial
 import streamlit as st
 
 from app import equations, state, stepping
+from app.a11y import name_chart
+from app.alt_text import drawing_alt
 from app.figures import ACTIVE, DONE, NEGATIVE, POSITIVE, network_figure
 from app.presenter import HINT, KEYS
 from core.latex import Equation
@@ -34,8 +36,37 @@ LEGEND = {  # fixed HTML, never user text
 CSS = """<style>
 .katex-display > .katex { font-size: 1.35em; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.15em 0; }
-[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
 </style>"""  # larger equations for a projector; long ones scroll instead of being cut
+
+# Every screen (the sidebar injects it): one type scale in rem, so presenter mode (a larger root
+# size) scales all of it; text colours at 4.5:1 or more in both themes (Streamlit's faded caption
+# grey is 3.8:1); button labels that wrap rather than end in "…". Fixed CSS, no user text.
+APP_CSS = """<style>
+[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
+[data-testid="stCaptionContainer"], [data-has-shortcut="true"], kbd { opacity: 1 !important; }
+[data-testid="stCaptionContainer"] p, [data-testid="stCaptionContainer"] li, kbd {
+  color: color-mix(in srgb, currentColor 76%, transparent) !important; }
+[data-testid="stCaptionContainer"] { font-size: 0.95rem; }
+[data-testid="stSliderThumbValue"], [data-testid="stSliderThumbValue"] p,
+[data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] { color: inherit !important; }
+[data-testid="stMetricLabel"] p { font-size: 0.95rem !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.25rem !important; line-height: 1.25; }
+[data-testid="stMetricDelta"] div { font-size: 0.95rem !important; }
+button p, [data-testid="stPageLink"] p { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; line-height: 1.25; }
+button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
+[data-testid="stWidgetLabel"] p { white-space: normal; }
+@media (max-width: 640px) {  /* a phone: no plotly toolbar over the chart's title (full screen stays) */
+  [data-testid="stPlotlyChart"] .modebar-container { display: none !important; }
+}
+.bp-sr-only { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap; }
+</style>"""
+
+
+def app_css() -> None:
+    """The app-wide CSS (every screen)."""
+    st.html(APP_CSS)
 
 
 def page_start(title: str, intro: str) -> None:
@@ -83,13 +114,13 @@ def pick_stepper(options: list, state_key: str, prefix: str) -> None:
     step screens' keys; Next from nothing chosen picks the first. Compact: it sits in a column."""
     value = st.session_state.get(state_key)
     i = options.index(value) if value in options else -1
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 2.2], vertical_alignment="center")
-    c1.button("◀", key=f"{prefix}_prev", disabled=i <= 0, on_click=_pick_move, args=(options, state_key, -1),
+    c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1.6], vertical_alignment="center")
+    c1.button("◀ Previous", key=f"{prefix}_prev", disabled=i <= 0, on_click=_pick_move, args=(options, state_key, -1),
               width="stretch", shortcut=KEYS["previous"], help="Previous parameter")
-    c2.button("▶", key=f"{prefix}_next", disabled=i == len(options) - 1, on_click=_pick_move,
+    c2.button("Next ▶", key=f"{prefix}_next", disabled=i == len(options) - 1, on_click=_pick_move,
               args=(options, state_key, 1), type="primary", width="stretch", shortcut=KEYS["next"],
               help="Next parameter")
-    c3.button("⟲", key=f"{prefix}_reset", on_click=_pick_move, args=(options, state_key, None),
+    c3.button("⟲ First", key=f"{prefix}_reset", on_click=_pick_move, args=(options, state_key, None),
               width="stretch", shortcut=KEYS["reset"], help="The first parameter")
     c4.caption(f"Parameter {i + 1} of {len(options)}" if i >= 0 else "Step through the parameters", help=HINT)
 
@@ -192,13 +223,16 @@ def _picked(key: str, screen: str) -> None:
 def drawing(kwargs: dict, key: str, legend: str | None = None, pick: str | None = None) -> None:
     """The network drawing; with ``pick`` (the screen), clicking a neuron or a weight's label
     jumps to its step."""
+    layers = state.current_scenario().layers
     if pick:
         kwargs = dict(kwargs, revision=st.session_state.get(PICKS, 0))
-    st.plotly_chart(network_figure(state.current_scenario().layers, **kwargs), key=key,
-                    config={"modeBarButtons": [["toImage"]], "displaylogo": False,  # camera only: saves a PNG
-                            "toImageButtonOptions": {"format": "png", "filename": "network", "scale": 2}},
-                    theme="streamlit",
-                    **(dict(on_select=partial(_picked, key, pick), selection_mode="points") if pick else {}))
+    with st.container(key=f"bp_fig_{key}"):
+        st.plotly_chart(network_figure(layers, **kwargs), key=key,
+                        config={"modeBarButtons": [["toImage"]], "displaylogo": False,  # camera only: saves a PNG
+                                "toImageButtonOptions": {"format": "png", "filename": "network", "scale": 2}},
+                        theme="streamlit",
+                        **(dict(on_select=partial(_picked, key, pick), selection_mode="points") if pick else {}))
+        name_chart(f"bp_fig_{key}", drawing_alt(layers, kwargs))  # what a screen reader says instead
     st.markdown(LEGEND.get(legend or kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed
     if pick:
         st.caption(CLICK_HINT[pick])
@@ -222,9 +256,14 @@ def notation_expander() -> None:
             st.latex(line)
 
 
+FIRST_BY_DEFAULT = {state.UPDATE_PICK}  # the update screen opens on the first parameter's equation
+
+
 def bound_select(label: str, options: list, state_key: str, format_func, widget_key: str):
     """A selectbox whose value lives under ``state_key`` (kept across screens); None until chosen."""
     value = st.session_state.get(state_key)
+    if value not in options and state_key in FIRST_BY_DEFAULT and options:
+        value = st.session_state[state_key] = options[0]
     state.bound("selectbox", label, widget_key, value if value in options else None, state.setter(state_key),
                 options=options, format_func=format_func, index=None, placeholder="Choose…")
     return st.session_state.get(state_key) if st.session_state.get(state_key) in options else None

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import state
 from core.costs import COSTS
+from core.svg import network_alt
 from core.worksheet import HIDDEN_CHOICES, LIMITS, Allowed, batch_zip, worksheet
 
 SETTINGS, ZIP = state.WS_SETTINGS, state.WS_ZIP
@@ -65,6 +66,7 @@ def documents(seed: int, key: tuple) -> dict:
     return {"md": ws.markdown(), "key_md": ws.key_markdown(), "html": ws.html("worksheet"),
             "key_html": ws.html("key"), "both_html": ws.html("both"), "svg": ws.svg,
             "scenario": state.canonical_json(s), "blanks": len(ws.blanks),
+            "alt": network_alt(s.layers, s.weights, s.biases, digits=2),
             "summary": f"{'-'.join(map(str, s.layers))} · activations {', '.join(s.activations)} · cost {s.loss} · "
                        f"η = {s.learning_rate:g}"}
 
@@ -102,7 +104,7 @@ def batch(key: tuple) -> None:
 def preview(docs: dict) -> None:
     tab_sheet, tab_key = st.tabs(["Worksheet", "Answer key"])
     with tab_sheet:
-        st.image(docs["svg"])
+        st.image(docs["svg"], alt=docs["alt"])
         st.markdown(_without_images(docs["md"]))
     with tab_key:
         st.markdown(_without_images(docs["key_md"]))

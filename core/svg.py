@@ -27,6 +27,28 @@ def _text(x: float, y: float, s: str, size: int = 13, anchor: str = "middle", we
             f'fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke">{escape(s)}</text>')
 
 
+def layer_words(layers: Sequence[int]) -> str:
+    """'layer 1 (input) 2 neurons, layer 2 (hidden) 3 neurons, layer 3 (output) 1 neuron'."""
+    L = len(layers)
+    role = lambda l: "input" if l == 1 else "output" if l == L else "hidden"  # noqa: E731
+    return ", ".join(f"layer {l} ({role(l)}) {n} neuron{'s' if n != 1 else ''}" for l, n in enumerate(layers, 1))
+
+
+def network_alt(layers: Sequence[int], weights: Sequence[np.ndarray] | None = None,
+                biases: Sequence[np.ndarray] | None = None, digits: int = 2) -> str:
+    """The drawing in words (its text alternative): the layers and sizes, then every number it shows."""
+    out = [f"The {'-'.join(map(str, layers))} network: {layer_words(layers)}."]
+    if weights is not None:
+        out.append("Weights: " + ", ".join(
+            f"w{sup(l)}{sub(j + 1)}{sub(k + 1)} = {_num(v, digits)}"
+            for l, W in enumerate(weights, 2) for (j, k), v in np.ndenumerate(np.asarray(W, float))) + ".")
+    if biases is not None:
+        out.append("Biases: " + ", ".join(
+            f"b{sup(l)}{sub(j + 1)} = {_num(v, digits)}"
+            for l, b in enumerate(biases, 2) for j, v in enumerate(np.asarray(b, float))) + ".")
+    return " ".join(out)
+
+
 def network_svg(layers: Sequence[int], weights: Sequence[np.ndarray] | None = None,
                 biases: Sequence[np.ndarray] | None = None, digits: int = 2, title: str = "") -> str:
     """An SVG document of the network; with ``weights``/``biases`` their values (to ``digits``
@@ -34,13 +56,14 @@ def network_svg(layers: Sequence[int], weights: Sequence[np.ndarray] | None = No
     L, top = len(layers), max(layers)
     width, height = 2 * PAD + COL * (L - 1), 2 * PAD + ROW * (top - 1) + 40 + (24 if title else 0)
     y0 = PAD + (24 if title else 0)
+    alt = network_alt(layers, weights, biases, digits)
 
     def pos(l: int, j: int) -> tuple[float, float]:
         return PAD + COL * (l - 1), y0 + ROW * ((top - layers[l - 1]) / 2 + j)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'height="{height}" font-family="DejaVu Sans, Arial, sans-serif" role="img" '
-           f'aria-label="network {"-".join(map(str, layers))}">']
+           f'aria-label="{escape(alt, {chr(34): "&quot;"})}">', f"<title>{escape(alt)}</title>"]
     if title:
         out.append(_text(width / 2, 22, title, 15, weight="bold"))
     edges, labels = [], []

@@ -16,7 +16,9 @@ with left:
     st.markdown(f"**Layers** {' → '.join(map(str, s.layers))} · **activations** {ui.plain(', '.join(s.activations))} · "
                 f"**cost** {s.loss} · **η** = {s.learning_rate:g} · "
                 f"**biases** {'trained' if s.train_biases else 'held fixed'} · **examples** {len(s.x)}")
-    st.page_link("../pages/forward.py", label="Start the forward pass →", icon="▶️")
+    if st.button("Start the forward pass →", key="start_forward", type="primary",
+                 help="Step 2: every z and a of this network, one equation at a time"):
+        st.switch_page("../pages/forward.py")
 with right:
     ui.drawing(stepping.network_drawing(s).kwargs, key="network_fig", legend="network")
 

@@ -153,8 +153,7 @@ def test_step_buttons_carry_the_documented_keys(app):
 
 def test_update_screen_steps_through_the_parameters_with_next_and_previous(app):
     app.goto("update")
-    app.button(key="update_next").click().run()  # nothing chosen: Next picks the first parameter
-    assert app.selectbox(key="update_select").value == 23  # w²₁₁ (CLASSIC)
+    assert app.selectbox(key="update_select").value == 23  # the screen opens on the first parameter, w²₁₁ (CLASSIC)
     app.button(key="update_next").click().run()
     app.button(key="update_next").click().run()
     assert app.selectbox(key="update_select").value == 25
