@@ -57,3 +57,9 @@ def report(at, key: str, step: int, why: str = "idle", **extra) -> None:
     """What the browser sends when it tells the server its step."""
     at.session_state[key] = {"step": step, "why": why, "seq": time.time_ns(), **extra}
     at.run()
+
+
+def step_caption(at) -> str:
+    """The stage's step as the browser shows it: "Step i of n"."""
+    a = stage(at)
+    return f"Step {a['step'] + 1} of {a['data']['count']}"

@@ -12,6 +12,7 @@ from app import stepping
 from app.figures import network_figure
 from core import load_preset, trace
 from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
+from tests._stage import stage
 
 # The teaching order of the classic 2-2-2 network, written out by hand (35 records): forward
 # neurons of layer 2 then 3, the cost, ∂C/∂a³, then per layer from the output back δ, ∂C/∂w
@@ -119,32 +120,22 @@ def _step_caption(at) -> str:
     return next(c.value for c in at.caption if c.value.startswith("Step "))
 
 
-def test_step_buttons_carry_the_documented_keys(app):
-    from app.presenter import KEYS
+def test_the_stage_names_its_keys_and_presenter_mode_keeps_p(app):
+    from app.stage import KEYS_HINT
 
-    for page in ("forward", "backward"):
+    for page in ("forward", "backward", "update"):
         app.goto(page)
-        shortcuts = {b.key: b.proto.shortcut for b in app.button}
-        assert shortcuts[f"{page}_prev"] == KEYS["previous"].lower() == "left"
-        assert shortcuts[f"{page}_next"] == KEYS["next"].lower() == "right"
-        assert shortcuts[f"{page}_reset"] == "home"
-    app.goto("update")
-    assert {b.key: b.proto.shortcut for b in app.button}["update_next"] == "right"
+        assert KEYS_HINT in stage(app)["hint"]  # ← → Home End Space: handled in the browser
+        assert not [b for b in app.button if b.proto.shortcut in ("left", "right", "home")]  # no double keys
     assert {b.key: b.proto.shortcut for b in app.button}["presenter_on"] == "p"
 
 
-def test_update_screen_steps_through_the_parameters_with_next_and_previous(app):
+def test_update_screen_steps_through_the_parameters_on_the_stage(app):
     app.goto("update")
-    app.button(key="update_next").click().run()  # nothing chosen: Next picks the first parameter
-    assert app.selectbox(key="update_select").value == 23  # w²₁₁ (CLASSIC)
-    app.button(key="update_next").click().run()
-    app.button(key="update_next").click().run()
-    assert app.selectbox(key="update_select").value == 25
-    app.button(key="update_prev").click().run()
-    assert app.selectbox(key="update_select").value == 24
-    app.button(key="update_reset").click().run()
-    assert app.selectbox(key="update_select").value == 23
-    assert app.button(key="update_prev").disabled
+    d = stage(app)["data"]
+    assert d["count"] == 12  # 8 weights and 4 biases (CLASSIC indices 23 … 34)
+    assert [f["desc"].split(" moves")[0] for f in d["frames"][:3]] == ["w²₁₁", "w²₁₂", "w²₂₁"]
+    assert d["frames"][0]["active_edges"] == [0]
 
 
 def test_presenter_mode_hides_the_sidebar_enlarges_equations_and_is_left_with_p(app):
@@ -176,32 +167,28 @@ def test_a_link_with_pm_1_opens_in_presenter_mode():
     at.query_params.update({"p": "forward", "step": "2", "pm": "1"})
     at.run()
     assert any(CSS in h.proto.body for h in at.get("html"))
-    assert _step_caption(at).startswith("Step 2 of")
+    assert stage(at)["step"] == 1 and stage(at)["presenter"] is True
 
 
 def test_clicking_a_neuron_on_the_forward_screen_jumps_to_its_step(app):
     app.goto("forward")
-    assert _step_caption(app) == "Step 1 of 5"
-    _click_chart(app, "forward_fig", [3, 1])
-    assert _step_caption(app) == "Step 4 of 5"  # z³₂, a³₂ (CLASSIC index 3)
-    assert app.query_params["step"] == "4"
-    _click_chart(app, "forward_fig", [1, 0])  # an input neuron: no step, stays
-    assert _step_caption(app) == "Step 4 of 5"
+    jumps = stage(app)["data"]["jumps"]  # what a click in the browser opens
+    assert jumps["3,1"] == 3  # z³₂, a³₂ (CLASSIC index 3)
+    assert jumps["2,0,1"] == 0  # an edge: the neuron it goes into
+    assert "1,0" not in jumps  # an input neuron: no step
 
 
 def test_clicking_on_the_backward_screen_jumps_to_the_delta_or_the_weights_chain_rule(app):
     app.goto("backward")
-    _click_chart(app, "backward_fig", [2, 1])
-    assert _step_caption(app) == f"Step {16 - 5 + 1} of 18"  # δ²₂ (CLASSIC index 16)
-    _click_chart(app, "backward_fig", [2, 0, 1])
-    assert _step_caption(app) == f"Step {18 - 5 + 1} of 18"  # ∂C/∂w²₁₂ (CLASSIC index 18)
-    assert app.selectbox(key="chain_select").value == (2, 0, 1)  # its chain-rule card below
-    assert any(e.label.startswith("The full chain rule for w²₁₂") for e in app.expander)
+    d = stage(app)["data"]
+    assert d["jumps"]["2,1"] == 16 - 5  # δ²₂ (CLASSIC index 16)
+    assert d["jumps"]["2,0,1"] == 18 - 5  # ∂C/∂w²₁₂ (CLASSIC index 18)
+    assert d["frames"][18 - 5]["chain"] == "2,0,1"  # with its chain-rule card
+    assert stage(app)["chain"]["2,0,1"][0]["h"] == "The full chain rule for w²₁₂"
 
 
 def test_clicking_an_edge_on_the_update_screen_shows_its_update(app):
     app.goto("update")
-    _click_chart(app, "update_fig", [3, 1, 0])
-    assert app.selectbox(key="update_select").value == 31  # w³₂₁ (CLASSIC index 31)
-    _click_chart(app, "update_fig", [2, 0])
-    assert app.selectbox(key="update_select").value == 27  # b²₁
+    jumps = stage(app)["data"]["jumps"]
+    assert jumps["3,1,0"] == 31 - 23  # w³₂₁ (CLASSIC index 31)
+    assert jumps["2,0"] == 27 - 23  # b²₁
