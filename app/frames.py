@@ -185,11 +185,7 @@ class _Builder:
                      + (f": {vals}." if vals else "; its values are still hidden."))
 
     def _CostStep(self, f, r: CostStep, shown: int) -> None:
-        L, ix = self.L, self.ix
-        if shown >= 1:
-            for j in range(self.layers[-1]):
-                if not self.small:
-                    self._set(f, L, j, f"y{sub(j + 1)} = {fmt(self.s.y[self.n][j])}")
+        L, ix = self.L, self.ix  # the targets y are in the card's equation, not on the drawing
         f["desc"] = "The cost compares the outputs with their targets" + (
             f": C = {fmt(r.cost)}." if shown >= 1 else "; its value is still hidden.")
         f["active_nodes"] = [ix.node(L, j) for j in range(self.layers[-1])]

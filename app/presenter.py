@@ -18,10 +18,13 @@ HINT = "Keys: ← previous · → next · Home first step · P presenter mode"
 CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 3.75rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; }
 .katex-display > .katex { font-size: 2.1em !important; }
 .katex { font-size: 1.5em; }
 [data-testid="stMarkdownContainer"] p { font-size: 1.45rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0; }
+[data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"] { display: none; }
 </style>"""  # fixed CSS for presenter mode (no user text): bigger equations, the sidebar hidden
 
 

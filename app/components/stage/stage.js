@@ -55,11 +55,12 @@ function drawingHeight() {
   let h = Math.max(420, Math.min(760, 110 * top + 220));
   if (document.body.classList.contains("narrow")) h = Math.min(h, 440);
   if (presenter()) {
-    try {  // one step fits the projector's screen: the drawing takes what is left under the controls
+    try {  // one step fits the projector's screen: the drawing takes what is left around it
       const frame = window.frameElement, vh = window.parent.innerHeight;
       const top0 = frame.getBoundingClientRect().top + window.parent.scrollY;
-      const avail = vh - Math.min(top0, vh * 0.45) - $("controls").offsetHeight - 90;
-      h = Math.max(300, Math.min(h, avail));
+      const drawn = gd.offsetHeight || 0;
+      const other = $("drawing").offsetHeight - drawn + $("controls").offsetHeight + 16;
+      h = Math.max(260, Math.min(h, vh - top0 - other));
     } catch (e) { /* not same-origin: keep the default */ }
   }
   return Math.round(h);
@@ -71,15 +72,14 @@ function figure(i) {
   let vmax = 0;
   st.edges.forEach(e => { if (e && e[0] !== null && isFinite(e[0])) vmax = Math.max(vmax, Math.abs(e[0])); });
   const buckets = new Map(), muted = { x: [], y: [] };
-  const lx = [], ly = [], lt = [], lh = [], lid = [];
+  const lx = [], ly = [], lh = [], lid = [];
   const ann = [];
-  const size = labelSize(), small = g.small;
   g.edges.forEach((e, q) => {
     const a = g.nodes[e.src], b = g.nodes[e.dst], v = st.edges[q];
     let tgt = muted;
     if (v && v[0] !== null && isFinite(v[0])) {
       const qn = vmax === 0 || v[0] === 0 ? 0 : Math.min(3, Math.floor(4 * Math.abs(v[0]) / vmax - 1e-9));
-      const w = WIDTHS[Math.max(0, qn)] * (small ? 0.5 : 1);
+      const w = WIDTHS[Math.max(0, qn)] * (g.small ? 0.5 : 1);
       const key = (v[0] >= 0 ? POSITIVE : NEGATIVE) + "|" + w;
       if (!buckets.has(key)) buckets.set(key, { x: [], y: [] });
       tgt = buckets.get(key);
@@ -87,10 +87,26 @@ function figure(i) {
     tgt.x.push(a.x, b.x, null); tgt.y.push(a.y, b.y, null);
     const x = a.x + e.at * (b.x - a.x), y = a.y + e.at * (b.y - a.y);
     lx.push(x); ly.push(y); lh.push(v ? v[2] : e.name); lid.push([e.l, e.j, e.k]);
-    if (v && v[1] && (e.few || activeE.has(q)))
-      ann.push({ x: x, y: y, text: v[1], showarrow: false, font: { size: size - 2, color: textColour() },
-                 bgcolor: bgColour(), borderpad: 1, opacity: 0.95, name: "edge" + q });
   });
+  const size = labelSize(), H = drawingHeight();
+  const place = placer(g, H, size);
+  g.nodes.forEach((n, q) => { if (st.labels[q]) place.node(q, st.labels[q]); });
+  // the active step's numbers first (they always show), then the others where they fit
+  const order = [...activeE].concat(g.edges.map((_, q) => q).filter(q => !activeE.has(q) && g.edges[q].few));
+  order.forEach(q => {
+    const v = st.edges[q];
+    if (!v || !v[1]) return;
+    const at = place.edge(q, v[1], activeE.has(q));
+    if (!at) return;
+    lx[q] = at[0]; ly[q] = at[1];  // hover and click where the number is
+    ann.push({ x: at[0], y: at[1], text: v[1], showarrow: false, font: { size: size - 2, color: textColour() },
+               bgcolor: bgColour(), borderpad: 1, captureevents: true, name: "edge" + q });
+  });
+  place.nodes.forEach(nb => ann.push({ x: nb.x, y: nb.y, xshift: nb.xshift, yshift: nb.yshift, xanchor: nb.xanchor,
+                                       yanchor: nb.yanchor, text: nb.text,
+                                       showarrow: false, font: { size: size, color: textColour() },
+                                       bgcolor: bgColour(), borderpad: 2, captureevents: true,
+                                       name: "node" + nb.q }));
   const traces = [];
   if (muted.x.length) traces.push({ type: "scatter", x: muted.x, y: muted.y, mode: "lines", hoverinfo: "skip",
                                     line: { color: MUTED, width: 1.2 } });
@@ -107,32 +123,83 @@ function figure(i) {
   traces.push({ type: "scatter", x: lx, y: ly, mode: "markers", hovertext: lh, hoverinfo: "text", customdata: lid,
                 marker: { size: 16, color: "rgba(0,0,0,0)" }, name: "edges" });
   const nx = [], ny = [], nc = [], nl = [], nw = [], nh = [], nid = [];
-  const r = small ? 12 : 19;
+  const r = g.small ? 12 : 19;
   g.nodes.forEach((n, q) => {
     const lab = st.labels[q], on = active.has(q);
     nx.push(n.x); ny.push(n.y); nid.push([n.l, n.j]);
     nc.push(on ? ACTIVE : lab ? DONE : "rgba(140,140,140,0.15)");
     nl.push(on ? ACTIVE : "rgba(110,110,110,0.95)"); nw.push(on ? 4 : 1.5);
     nh.push(n.name + (lab ? ": " + lab.replace(/<br>/g, "; ") : ""));
-    if (lab) ann.push({ x: n.x, y: n.y, yshift: r + 4, yanchor: "bottom", text: lab, showarrow: false,
-                        font: { size: size, color: textColour() }, bgcolor: bgColour(), borderpad: 2,
-                        name: "node" + q });
   });
   traces.push({ type: "scatter", x: nx, y: ny, mode: "markers", hovertext: nh, hoverinfo: "text", customdata: nid,
                 marker: { size: 2 * r, color: nc, line: { color: nl, width: nw } }, name: "neurons" });
-  const L = g.layers.length, top = Math.max.apply(null, g.layers);
   const layout = {
-    height: drawingHeight(), margin: { l: 10, r: 10, t: 10, b: 10 }, showlegend: false,
+    height: H, margin: MARGIN, showlegend: false,
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", dragmode: false, hovermode: "closest",
     font: { color: textColour(), family: (theme && theme.font) || "sans-serif" },
     hoverlabel: { bgcolor: bgColour(), font: { color: textColour(), size: 15 } },
-    xaxis: { range: [-0.55, L - 1 + 0.55], showgrid: false, zeroline: false, tickvals: g.layer_names.map((_, i) => i),
+    xaxis: { range: xRange(g), showgrid: false, zeroline: false, tickvals: g.layer_names.map((_, i) => i),
              ticktext: g.layer_names, tickfont: { size: presenter() ? 18 : 15, color: textColour() }, fixedrange: true },
-    yaxis: { range: [-(top - 1) / 2 - 0.45, (top - 1) / 2 + 0.95], showgrid: false, zeroline: false,
+    yaxis: { range: yRange(g), showgrid: false, zeroline: false,
              showticklabels: false, fixedrange: true },
     annotations: ann,
   };
   return { traces: traces, layout: layout };
+}
+
+// ---- where labels go: in pixels, so that no label covers another label or a neuron ----
+const MARGIN = { l: 10, r: 10, t: 10, b: 40 }, AXIS = 0;
+function xRange(g) { return [-0.55, g.layers.length - 1 + 0.55]; }
+function yRange(g) { const top = Math.max.apply(null, g.layers); return [-(top - 1) / 2 - 0.45, (top - 1) / 2 + 0.95]; }
+let measureCtx = null;
+function textWidth(t, size) {
+  measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
+  measureCtx.font = size + "px " + ((theme && theme.font) || "sans-serif");
+  return Math.max(...t.split("<br>").map(s => measureCtx.measureText(s).width));
+}
+function placer(g, H, size) {
+  const W = Math.max(200, gd.clientWidth || document.getElementById("drawing").clientWidth || 600);
+  const xr = xRange(g), yr = yRange(g), r = g.small ? 12 : 19;
+  const pw = W - MARGIN.l - MARGIN.r, ph = H - MARGIN.t - MARGIN.b - AXIS;
+  const X = x => MARGIN.l + (x - xr[0]) / (xr[1] - xr[0]) * pw, Y = y => MARGIN.t + (yr[1] - y) / (yr[1] - yr[0]) * ph;
+  const taken = g.nodes.map(n => ({ x0: X(n.x) - r - 2, x1: X(n.x) + r + 2, y0: Y(n.y) - r - 2, y1: Y(n.y) + r + 2 }));
+  const hit = (b) => taken.some(t => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
+  const lineH = size * 1.3;
+  const out = { nodes: [] };
+  const outside = (b) => b.x0 < 0 || b.x1 > W || b.y0 < 0 || b.y1 > H - MARGIN.b + 4;
+  out.node = (q, text) => {  // above the neuron, else below, right or left of it: the first place that is free
+    const n = g.nodes[q], w = textWidth(text, size) + 8, h = text.split("<br>").length * lineH + 4;
+    const cx = X(n.x), cy = Y(n.y);
+    const spots = [["above", cx - w / 2, cy - r - 3 - h], ["below", cx - w / 2, cy + r + 3],
+                   ["right", cx + r + 4, cy - h / 2], ["left", cx - r - 4 - w, cy - h / 2]];
+    let pick = null;
+    for (const [side, x0, y0] of spots) {
+      const b = { x0: x0, x1: x0 + w, y0: y0, y1: y0 + h };
+      if (!hit(b) && !outside(b)) { pick = [side, b]; break; }
+    }
+    if (!pick) pick = [spots[0][0], { x0: spots[0][1], x1: spots[0][1] + w, y0: spots[0][2], y1: spots[0][2] + h }];
+    taken.push(pick[1]);
+    const side = pick[0];
+    out.nodes.push({ q: q, x: n.x, y: n.y, text: text, side: side,
+                     xshift: side === "right" ? r + 4 : side === "left" ? -(r + 4) : 0,
+                     yshift: side === "above" ? r + 3 : side === "below" ? -(r + 3) : 0,
+                     xanchor: side === "right" ? "left" : side === "left" ? "right" : "center",
+                     yanchor: side === "above" ? "bottom" : side === "below" ? "top" : "middle" });
+  };
+  out.edge = (q, text, must) => {
+    const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst];
+    const w = textWidth(text, size - 2) + 6, h = lineH;
+    const tries = [e.at, 1 - e.at, 0.22, 0.78, 0.4, 0.6, 0.5, 0.15, 0.85, 0.3, 0.7];
+    for (const t of tries) {
+      const x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y);
+      const box = { x0: X(x) - w / 2, x1: X(x) + w / 2, y0: Y(y) - h / 2, y1: Y(y) + h / 2 };
+      if (!hit(box) && !outside(box)) { taken.push(box); return [x, y]; }
+    }
+    if (!must) return null;  // hover still shows it
+    const x = a.x + e.at * (b.x - a.x), y = a.y + e.at * (b.y - a.y);
+    return [x, y];
+  };
+  return out;
 }
 
 const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
@@ -144,6 +211,11 @@ function draw(i) {
   if (!plotReady) {
     plotReady = true;
     gd.on("plotly_click", onPick);
+    gd.on("plotly_clickannotation", (ev) => {  // a weight's number (or a neuron's label) was clicked
+      const name = ev.annotation && ev.annotation.name || "", g = data.geometry;
+      const q = +name.slice(4), t = name.startsWith("edge") ? g.edges[q] : name.startsWith("node") ? g.nodes[q] : null;
+      if (t) onPick({ points: [{ customdata: name.startsWith("edge") ? [t.l, t.j, t.k] : [t.l, t.j] }] });
+    });
   }
   return p;
 }
@@ -235,8 +307,11 @@ function showControls(i) {
   $("slider").setAttribute("aria-valuetext", "Step " + (i + 1) + " of " + total());
   $("where").textContent = "Step " + (i + 1) + " of " + total();
   const onward = $("onward");
-  onward.hidden = !(last && args.onward);
+  onward.hidden = true;
   if (args.onward) onward.textContent = args.onward.label + " →";
+  const nextWord = last && args.onward ? args.onward.label : "Next";  // at the end, Next goes on
+  $("nextword").textContent = nextWord;
+  $("next").setAttribute("aria-label", last && args.onward ? args.onward.label : "Next step");
 }
 function next() {
   if (step >= count() - 1) {
