@@ -1,5 +1,5 @@
 # make run   : install into .venv and start the app on the classic worked example
-# make test  : install into .venv (with test tools) and run lint and the whole test suite
+# make test  : install into .venv (with test tools) and node_modules (axe-core, `npm ci`), run lint and the tests
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,7 +21,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app
 run: $(VENV)/.app
 	$(BIN)/python -m streamlit run app/streamlit_app.py --server.port $(PORT)
 
-test: $(VENV)/.dev
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.dev node_modules/.package-lock.json
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
 
@@ -29,4 +33,4 @@ bench: $(VENV)/.dev
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache test-artifacts

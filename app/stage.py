@@ -76,20 +76,26 @@ def _component():
     return components.declare_component("stage", path=str(HTML_DIR))
 
 
-def show(screen: str, payload: str, *, step: int, key: str, chain_json: str = "", presenter: bool = False,
-         onward: bool = True, follow: bool = False, report_all: bool = False, cards: bool = True,
-         hint: str = "") -> dict | None:
-    """Mount the stage; returns a report not handled yet ({"step", "why", "seq", …}) or None."""
-    nxt = NEXT.get(screen) if onward and not follow else None
-    value = _component()(data=payload, step=int(step), chain=chain_json, presenter=bool(presenter),
-                         follow=bool(follow), report_all=bool(report_all), cards=bool(cards), hint=hint,
-                         onward={"screen": nxt[0], "label": nxt[1]} if nxt else None, url_step=screen != "update",
-                         key=key, default=None)
+def report(key: str) -> dict | None:
+    """The stage's report not handled yet ({"step", "why", "seq", …}), read before the stage is drawn so
+    that the step it is given already is the reported one; None if there is none."""
+    value = st.session_state.get(key)
     seen = st.session_state.setdefault(SEEN, {})
     if not isinstance(value, dict) or value.get("seq") == seen.get(key):
         return None
     seen[key] = value.get("seq")
     return value
+
+
+def show(screen: str, payload: str, *, step: int, key: str, chain_json: str = "", presenter: bool = False,
+         onward: bool = True, follow: bool = False, report_all: bool = False, cards: bool = True,
+         hint: str = "") -> None:
+    """Mount the stage at ``step`` (the browser keeps its own step unless the server moves it)."""
+    nxt = NEXT.get(screen) if onward and not follow else None
+    _component()(data=payload, step=int(step), chain=chain_json, presenter=bool(presenter),
+                 follow=bool(follow), report_all=bool(report_all), cards=bool(cards), hint=hint,
+                 onward={"screen": nxt[0], "label": nxt[1]} if nxt else None, url_step=screen != "update",
+                 key=key, default=None)
 
 
 def ask_chain(key: str, n: int, k) -> None:
@@ -111,24 +117,25 @@ def screen(phase: str, view: str = "neuron", *, follow: bool = False, report_all
     cards = equations.available() is None
     if not cards:
         ui.equations_missing()
+    ckey = f"stage_{phase}_{view}"
+    r = report(ckey)
+    if r is not None:
+        try:
+            i = stepping.clamp(int(r.get("step", i)), total)
+        except (TypeError, ValueError):
+            r = None
+    if r is not None:
+        state.set_step(phase, i, view)
+        if r.get("why") == "chain" and cards:
+            ask_chain(key, n, r.get("chain"))
+        if r.get("why") == "onward" and phase in NEXT and not follow:
+            nxt = NEXT[phase][0]
+            state.set_step(nxt, 0, view if nxt != "update" else "neuron")
+            st.switch_page(f"../pages/{nxt}.py")
     chain_json = chain(key, n) if phase == "backward" and view == "neuron" and cards else ""
-    r = show(phase, data(key, n, phase, view, cards), step=i, key=f"stage_{phase}_{view}", chain_json=chain_json,
-             presenter=presenter.on(), follow=follow, report_all=report_all, cards=cards,
-             hint=ui.CLICK_HINT[phase] + " " + KEYS_HINT)
-    if r is None:
-        return i
-    try:
-        i = stepping.clamp(int(r.get("step", i)), total)
-    except (TypeError, ValueError):
-        return i
-    state.set_step(phase, i, view)
-    if r.get("why") == "chain" and cards:
-        ask_chain(key, n, r.get("chain"))
-        st.rerun()
-    if r.get("why") == "onward" and phase in NEXT and not follow:
-        nxt = NEXT[phase][0]
-        state.set_step(nxt, 0, view if nxt != "update" else "neuron")
-        st.switch_page(f"../pages/{nxt}.py")
+    show(phase, data(key, n, phase, view, cards), step=i, key=ckey, chain_json=chain_json,
+         presenter=presenter.on(), follow=follow, report_all=report_all, cards=cards,
+         hint=ui.CLICK_HINT[phase] + " " + KEYS_HINT)
     return i
 
 

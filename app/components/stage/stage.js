@@ -49,7 +49,8 @@ function buildStates() {
 function textColour() { return (theme && theme.textColor) || "#31333f"; }
 function bgColour() { return (theme && theme.backgroundColor) || "#ffffff"; }
 function presenter() { return !!args.presenter; }
-function labelSize() { const g = data.geometry; return presenter() ? (g.small ? 17 : 22) : (g.small ? 14 : 17); }
+// presenter mode: labels as large as the equations' text (22 px); otherwise a little smaller
+function labelSize() { const g = data.geometry; return presenter() ? 22 : (g.small ? 14 : 17); }
 function drawingHeight() {
   const top = Math.max.apply(null, data.geometry.layers);
   let h = Math.max(420, Math.min(760, 110 * top + 220));
@@ -88,7 +89,7 @@ function figure(i) {
     const x = a.x + e.at * (b.x - a.x), y = a.y + e.at * (b.y - a.y);
     lx.push(x); ly.push(y); lh.push(v ? v[2] : e.name); lid.push([e.l, e.j, e.k]);
   });
-  const size = labelSize(), H = drawingHeight();
+  const size = labelSize(), H = drawingHeight(), edgeSize = presenter() ? size : size - 2;
   const place = placer(g, H, size);
   g.nodes.forEach((n, q) => { if (st.labels[q]) place.node(q, st.labels[q]); });
   // the active step's numbers first (they always show), then the others where they fit
@@ -99,7 +100,7 @@ function figure(i) {
     const at = place.edge(q, v[1], activeE.has(q));
     if (!at) return;
     lx[q] = at[0]; ly[q] = at[1];  // hover and click where the number is
-    ann.push({ x: at[0], y: at[1], text: v[1], showarrow: false, font: { size: size - 2, color: textColour() },
+    ann.push({ x: at[0], y: at[1], text: v[1], showarrow: false, font: { size: edgeSize, color: textColour() },
                bgcolor: bgColour(), borderpad: 1, captureevents: true, name: "edge" + q });
   });
   place.nodes.forEach(nb => ann.push({ x: nb.x, y: nb.y, xshift: nb.xshift, yshift: nb.yshift, xanchor: nb.xanchor,
@@ -188,7 +189,7 @@ function placer(g, H, size) {
   };
   out.edge = (q, text, must) => {
     const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst];
-    const w = textWidth(text, size - 2) + 6, h = lineH;
+    const w = textWidth(text, presenter() ? size : size - 2) + 6, h = lineH;
     const tries = [e.at, 1 - e.at, 0.22, 0.78, 0.4, 0.6, 0.5, 0.15, 0.85, 0.3, 0.7];
     for (const t of tries) {
       const x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y);
@@ -202,17 +203,18 @@ function placer(g, H, size) {
   return out;
 }
 
-const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
-let plotReady = false;
+const CONFIG = { displayModeBar: false, responsive: false };  // a new width redraws (ResizeObserver)
+let plotReady = false, annNames = [];
 function draw(i) {
   if (!window.Plotly || !data) return Promise.resolve();
   const fig = figure(i);
+  annNames = fig.layout.annotations.map(a => a.name);
   const p = Plotly.react(gd, fig.traces, fig.layout, CONFIG);
   if (!plotReady) {
     plotReady = true;
     gd.on("plotly_click", onPick);
     gd.on("plotly_clickannotation", (ev) => {  // a weight's number (or a neuron's label) was clicked
-      const name = ev.annotation && ev.annotation.name || "", g = data.geometry;
+      const name = annNames[ev.index] || "", g = data.geometry;
       const q = +name.slice(4), t = name.startsWith("edge") ? g.edges[q] : name.startsWith("node") ? g.nodes[q] : null;
       if (t) onPick({ points: [{ customdata: name.startsWith("edge") ? [t.l, t.j, t.k] : [t.l, t.j] }] });
     });
@@ -247,11 +249,12 @@ function showCards(i) {
   fit();
 }
 function fit() {  // a line wider than its card gets a smaller font (it also wraps between its pieces)
+  const base = presenter() ? 1.0 : 1.25;
   $("cards").querySelectorAll("math").forEach(m => {
     m.style.fontSize = "";
     const box = m.parentElement.clientWidth;
-    let s = 1.25;
-    while (m.getBoundingClientRect().width > box && s > 0.6) { s -= 0.1; m.style.fontSize = s + "em"; }
+    let s = base;
+    while (m.getBoundingClientRect().width > box && s > 0.55) { s -= 0.08; m.style.fontSize = s + "em"; }
   });
 }
 
@@ -264,12 +267,11 @@ function setStep(i, how) {
   step = i;
   if (how !== "server" && args.report_all) report("move");
   else if (how !== "server" && !playing) armIdle();
-  queueRender(how === "next" && i === from + 1 ? from : null);
+  pendingMotion = how === "next" && i === from + 1 ? from : null;
+  queueRender();
   writeUrl();
 }
-function queueRender(from) {
-  if (from !== null) pendingMotion = from;
-  else pendingMotion = null;
+function queueRender() {
   if (renderQueued) return;
   renderQueued = true;
   window.requestAnimationFrame(render);
@@ -462,15 +464,21 @@ $("speed").addEventListener("change", () => { if (playing) tick(); });
 
 // ---- size and theme ----
 function sizeFrame() {
-  const h = Math.ceil(document.documentElement.scrollHeight) + 4;
+  const h = Math.ceil($("stage").getBoundingClientRect().height) + 6;  // the content, not the frame
   if (Math.abs(h - height) > 2) { height = h; send("streamlit:setFrameHeight", { height: h }); }
 }
 function layoutClass() {
   const w = document.documentElement.clientWidth;
   document.body.classList.toggle("narrow", w < 1000);  // the card above the drawing
 }
-new ResizeObserver(() => { layoutClass(); sizeFrame(); if (data && states) { drawnKey = null; queueRender(null); } })
-  .observe(document.documentElement);
+let lastWidth = 0;
+new ResizeObserver(() => {  // a new width redraws (labels are placed in pixels); a new height only resizes the frame
+  const w = document.documentElement.clientWidth;
+  sizeFrame();
+  if (Math.abs(w - lastWidth) < 1) return;
+  lastWidth = w; layoutClass();
+  if (data && states) { drawnKey = null; queueRender(); }
+}).observe(document.documentElement);
 function applyTheme() {
   if (!theme) return;
   const r = document.documentElement.style;
@@ -497,7 +505,7 @@ function onRender(event) {
   const s = +args.step || 0;
   if (args.follow || s !== lastArgStep && s !== lastReported || (fresh && step >= count())) {
     lastArgStep = s; stop(); setStep(s, "server");
-  } else { lastArgStep = s; queueRender(null); }
+  } else { lastArgStep = s; queueRender(); }
 }
 function legend() {
   const sw = (c, t, node) => '<span class="sw" style="color:' + c + '">' + (node ? "●" : "━━") + "</span>&nbsp;" + t;
@@ -505,7 +513,7 @@ function legend() {
   $("legend").innerHTML = [sw(POSITIVE, v + " &gt; 0"), sw(NEGATIVE, v + " &lt; 0"), "thicker = larger |" + v + "|",
                            sw(ACTIVE, "this step", true), sw(DONE, "computed", true)].join(" &nbsp; ");
 }
-window.stageReady = () => { if (data && states) { drawnKey = null; queueRender(null); } };
+window.stageReady = () => { if (data && states) { drawnKey = null; queueRender(); } };
 window.addEventListener("message", (event) => { if (event.data && event.data.type === "streamlit:render") onRender(event); });
 window.addEventListener("error", (e) => { document.body.dataset.error = String(e.message); });
 send("streamlit:componentReady", { apiVersion: 1 });
