@@ -119,6 +119,10 @@ def screen(phase: str, view: str = "neuron", *, follow: bool = False, report_all
         ui.equations_missing()
     ckey = f"stage_{phase}_{view}"
     r = report(ckey)
+    if r is not None and follow:  # the server's step stands; a following browser may only ask for a card
+        if r.get("why") == "chain" and cards:
+            ask_chain(key, n, r.get("chain"))
+        r = None
     if r is not None:
         try:
             i = stepping.clamp(int(r.get("step", i)), total)

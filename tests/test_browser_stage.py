@@ -204,6 +204,8 @@ def test_clicking_a_neuron_and_a_weights_number(server, browser):  # noqa: F811
         xy = fr.evaluate("""() => { const t = document.getElementById('plot').data.find(t => t.name === 'edges');
             const q = t.customdata.findIndex(c => c.join() === '3,0,0'); return [t.x[q], t.y[q]]; }""")
         x, y = fr.evaluate(POINT, xy)  # where w³₁₁'s number is drawn
+        fr.locator("#plot").scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
         plot = fr.locator("#plot").bounding_box()
         page.mouse.click(plot["x"] + x, plot["y"] + y)
         _at(frame, 9 - 5)  # ∂C/∂w³₁₁ (CLASSIC index 9)
