@@ -85,7 +85,10 @@ class Server:
 
     def stop(self):
         self.proc.terminate()
-        self.proc.wait(10)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 def pct(xs, p):
@@ -127,6 +130,15 @@ def stage_clicks(page, srv, n_clicks):
 def main():
     from playwright.sync_api import sync_playwright
 
+    servers = []
+    try:
+        run(sync_playwright, servers)
+    finally:  # never leave a server behind, even when a measurement fails
+        for srv in servers:
+            srv.stop()
+
+
+def run(sync_playwright, servers):
     print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
     tmp = Path(tempfile.mkdtemp(prefix="bench_stage_"))
     subprocess.run(f"git -C {ROOT} archive main | tar -x -C {tmp}", shell=True, check=True)
@@ -151,6 +163,7 @@ def main():
         cold = {}
         for label, root, done in (("stage", ROOT, "stage"), ("today", tmp, "plot")):
             srv = Server(root, "app/streamlit_app.py")
+            servers.append(srv)
             page = b.new_page(viewport={"width": 1280, "height": 900})
             srv.wait()
             page.goto(srv.url + "/?p=forward")
@@ -164,7 +177,9 @@ def main():
                 stage_srv = srv
             else:
                 old_srv = srv
-        mini = Server(tmp, "minimal.py").wait()
+        mini = Server(tmp, "minimal.py")
+        servers.append(mini)
+        mini.wait()
 
         for name, s, total_fwd in (("classic 2-2-2 backward", None, 18), ("4-4-4-1 backward", deep, 55)):
             page = b.new_page(viewport={"width": 1280, "height": 900})
@@ -194,7 +209,9 @@ def main():
 
         # motion: 8-8-8-8-1 forward played at 4×
         page = b.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(stage_srv.url + link("forward", net([8, 8, 8, 8, 1])))
+        eight = net([8, 8, 8, 8, 1])
+        last = trace(eight).steps(0).phase_start("backward") - 1
+        page.goto(stage_srv.url + link("forward", eight))
         fl = page.frame_locator(STAGE).first
         fl.locator("body[data-step]").wait_for(timeout=60_000)
         page.wait_for_timeout(1500)
@@ -203,14 +220,12 @@ def main():
         fr.evaluate("() => { window.__stage.frameTimes.length = 0; }")
         c0 = stage_srv.cpu()
         fl.locator("#play").click()
-        fl.locator("body[data-step='24']").wait_for(timeout=60_000)
+        fl.locator(f"body[data-step='{last}']").wait_for(timeout=60_000)
         page.wait_for_timeout(800)
         ft = fr.evaluate("() => window.__stage.frameTimes.slice(1)")
         play_cpu = stage_srv.cpu() - c0
         page.close()
         b.close()
-    for s in (stage_srv, old_srv, mini):
-        s.stop()
 
     print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
     mm, mp = statistics.median(mt), pct(mt, 95)
