@@ -68,13 +68,17 @@ def _math(tex: str) -> str:
 
 @lru_cache(maxsize=20000)
 def lines(tex: str) -> tuple[tuple[str, ...], ...]:
-    """MathML of an equation: a tuple of lines, each a tuple of pieces; every piece after the first
-    starts with "=" (``A = B = C`` → ``A``, ``= B``, ``= C``)."""
+    """MathML of an equation: a tuple of lines, each a tuple of pieces cut at the top-level "=" and "+"
+    signs (``A = B + C`` → ``A``, ``= B``, ``+ C``), so a long line wraps between them."""
     out = []
     for row in rows(tex):
         parts = _top_level(row, " = ") if " = " in row else [row]
         head, rest = parts[0], parts[1:]
         if not head.strip():  # a row that starts with "=" (the second row of an aligned sum)
             head, rest = "= " + rest[0], rest[1:]
-        out.append(tuple(_math(p) for p in [head] + ["= " + p for p in rest]))
+        pieces = []
+        for p in [head] + ["= " + p for p in rest]:
+            terms = _top_level(p, " + ")  # a long sum wraps between its terms
+            pieces += [terms[0]] + ["+ " + t for t in terms[1:]]
+        out.append(tuple(_math(p) for p in pieces))
     return tuple(out)

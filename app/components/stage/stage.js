@@ -165,7 +165,7 @@ function placer(g, H, size) {
   const X = x => MARGIN.l + (x - xr[0]) / (xr[1] - xr[0]) * pw, Y = y => MARGIN.t + (yr[1] - y) / (yr[1] - yr[0]) * ph;
   const taken = g.nodes.map(n => ({ x0: X(n.x) - r - 2, x1: X(n.x) + r + 2, y0: Y(n.y) - r - 2, y1: Y(n.y) + r + 2 }));
   const hit = (b) => taken.some(t => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
-  const lineH = size * 1.3;
+  const lineH = size * 1.3 + 3;  // with a little room: plotly's box is a pixel or two taller than the text
   const out = { nodes: [] };
   const outside = (b) => b.x0 < 0 || b.x1 > W || b.y0 < 0 || b.y1 > H - MARGIN.b + 4;
   out.node = (q, text) => {  // above the neuron, else below, right or left of it: the first place that is free
@@ -204,7 +204,7 @@ function placer(g, H, size) {
 }
 
 const CONFIG = { displayModeBar: false, responsive: false };  // a new width redraws (ResizeObserver)
-let plotReady = false, annNames = [];
+let plotReady = false, annNames = [], chainOpen = false;
 function draw(i) {
   if (!window.Plotly || !data) return Promise.resolve();
   const fig = figure(i);
@@ -239,11 +239,15 @@ function showCards(i) {
   let h = f.cards.map(cardHTML).join("");
   if (f.chain) {
     const cards = chainExtra[f.chain];
-    if (cards) h += cards.map(cardHTML).join("");
+    if (cards && presenter() && !chainOpen)  // on a projector the long card waits behind a button
+      h += '<button type="button" class="chainopen">Show the full chain rule for this parameter</button>';
+    else if (cards) h += cards.map(cardHTML).join("");
     else if (args.cards !== false) h += '<button type="button" class="chainbtn" data-chain="' + esc(f.chain) +
         '">Show the full chain rule for this parameter</button>';
   }
   $("cards").innerHTML = h;
+  const o = $("cards").querySelector(".chainopen");
+  if (o) o.addEventListener("click", () => { chainOpen = true; showCards(step); sizeFrame(); });
   const b = $("cards").querySelector(".chainbtn");
   if (b) b.addEventListener("click", () => report("chain", { chain: b.dataset.chain }));
   fit();
