@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.health import EXPLAIN
-from core.notation import compact, weight_name
+from core.notation import compact, positions, weight_name
 from core.svg import NEGATIVE, POSITIVE  # Okabe–Ito blue (> 0) and vermillion (< 0), as in the printed drawing
 
 ACTIVE = "#E69F00"  # Okabe–Ito orange
@@ -25,11 +25,6 @@ MARK = "#CC79A7"  # Okabe–Ito reddish purple: a saturated or dead neuron (a st
 WIDTHS = (1.5, 3.0, 5.0, 7.5)  # edge widths by |value| quartile of the largest
 LABEL_AT = (0.3, 0.65)  # where along an edge the label sits: near the end of the wider layer, where edges fan out
 LABEL_MAX_EDGES = 16  # between two layers with more edges than this (wider than 4-4), values show on hover
-
-
-def positions(layers: Sequence[int]) -> list[list[tuple[float, float]]]:
-    """(x, y) of neuron j of layer l at ``positions(layers)[l - 1][j]``."""
-    return [[(float(i), (n - 1) / 2 - j) for j in range(n)] for i, n in enumerate(layers)]
 
 
 def network_figure(

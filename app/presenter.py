@@ -24,6 +24,8 @@ html { font-size: 125% !important; }
 .katex { font-size: 1.3em; }
 [data-testid="stMarkdownContainer"] p { font-size: 1.3rem; }
 [data-testid="stDataFrame"], [data-testid="stDataFrameResizable"] { zoom: 1.25; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0; }
+[data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"] { display: none; }
 </style>"""  # fixed CSS for presenter mode (no user text): the sidebar hidden; every text sized in rem
 # (captions, hints, labels, metrics) grows with the root size, equations more; the canvas tables zoom
 

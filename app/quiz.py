@@ -3,22 +3,21 @@
 ``screen(phase)`` draws the switch. In quiz mode it draws the rest of the screen itself and
 stops the page, so nothing the page would show (cards, metrics, tables, the drawing) can leak
 the current step's value or a later one: the step card asks for one number at a time (hint 1:
-the symbolic equation, hint 2: with the numbers, then the value), and the drawing shows only
-what came before. Checking and scoring are ``core.quiz``; the state lives under fixed
+the symbolic equation, hint 2: with the numbers, then the value), and the drawing is the stage
+built with ``revealed_up_to`` (app/frames.py): the values revealed so far and nothing after.
+Checking and scoring are ``core.quiz``; the state lives under fixed
 ``bp_quiz_*`` keys, so it survives moving between pages.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import equations, state, stepping, ui
+from app import equations, frames, presenter, stage, state, stepping, ui
 from app.model import trace_of
 from app.ui import plain
 from core import quiz as cq
-from core.steps import DeltaStep, NeuronStep, OutputGradStep, WeightGradStep
 
 ON, SIGFIGS, PASSES, TYPO = state.QUIZ_ON, state.QUIZ_SIGFIGS, state.QUIZ_PASSES, state.QUIZ_TYPO  # keys: app.state
 REVEAL_KEY, HINT_KEY = "A", "H"  # keyboard shortcuts ("R" is reserved by Streamlit)
@@ -94,7 +93,7 @@ def screen(phase: str) -> None:
     on = ui.bound_toggle("Quiz: predict each value before it is shown", ON, "quiz_toggle",
                          help="Each value stays hidden until you type your prediction and check it; hints show "
                               "the equation, then the equation with the numbers. Works on every pass.")
-    if not on or ui.equations_missing():
+    if not on:
         return
     _neuron_view()
     t, key, n = state.current_trace(), state.scenario_key(), state.example()
@@ -109,9 +108,10 @@ def screen(phase: str) -> None:
         _card(phase, p, qs, key, n, a + i)
         if i == b - a - 1:
             _summary(phase, p)
-    with right:
-        done = all(p.revealed(q) for q in qs)
-        ui.drawing(_drawing(phase, t, n, steps, i, p, qs, done), key=f"quiz_fig_{phase}")
+    with right:  # the stage up to this step, with only the values revealed so far (nothing later is sent)
+        shown = next((k for k, q in enumerate(qs) if not p.revealed(q)), frames.ALL)
+        stage.show(phase, stage.quiz_data(key, n, phase, i, shown), step=i, key=f"quiz_stage_{phase}",
+                   presenter=presenter.on(), follow=True, cards=False)
     state.write_url(phase)  # the entry script's own call is skipped by the stop
     st.stop()
 
@@ -191,51 +191,3 @@ def _summary(phase: str, p: cq.PassScore) -> None:
     st.markdown(f"**{p.right} of {p.asked} right first time.** " + (
         "Went wrong: " + "; ".join(plain(k) for k in wrong) + "." if wrong else "No kind of step went wrong."))
     st.dataframe(pd.DataFrame(rows), hide_index=True)
-
-
-def _drawing(phase: str, t, n: int, steps, i: int, p: cq.PassScore, qs: list[cq.Question], done: bool) -> dict:
-    """The screen's drawing at step i, without the values of step i until they are revealed."""
-    if phase == "update":
-        return _update_drawing(t, steps, i, done)
-    if phase == "forward":
-        kw = stepping.forward_drawing(t, n, "neuron", i).kwargs
-        r = steps[i]
-        if not done and isinstance(r, NeuronStep):
-            labels = [list(row) for row in kw["node_labels"]]
-            z_shown = p.revealed(qs[0]) and "<br>" in labels[r.l - 1][r.j]
-            labels[r.l - 1][r.j] = labels[r.l - 1][r.j].split("<br>")[0] if z_shown else ""
-            kw = dict(kw, node_labels=labels)
-        return kw
-    kw = stepping.backward_drawing(t, n, "neuron", i).kwargs
-    r = steps[stepping.phase_range(steps, "backward")[0] + i]
-    labels = [list(row) for row in kw["node_labels"]]
-    shown = [np.array(m, dtype=bool) for m in kw["edge_shown"]]
-    edge_labels = [[list(row) for row in E] for E in kw["edge_labels"]]
-    if not done and isinstance(r, (OutputGradStep, DeltaStep)):
-        labels[r.l - 1][r.j] = "<br>".join(labels[r.l - 1][r.j].split("<br>")[:-1])  # its last line is this step's
-    elif not done and isinstance(r, WeightGradStep):
-        shown[r.l - 2][r.j, r.k] = False
-        edge_labels[r.l - 2][r.j][r.k] = ""
-    hover = [[[h if shown[q][j, k] else h.split(", ∂C/∂w")[0] for k, h in enumerate(row)]
-              for j, row in enumerate(H)] for q, H in enumerate(kw["edge_hover"])]
-    return dict(kw, node_labels=labels, node_done=[[bool(x) for x in row] for row in labels], edge_shown=shown,
-                edge_labels=edge_labels, edge_hover=hover)
-
-
-def _update_drawing(t, steps, i: int, done: bool) -> dict:
-    """New values only for the parameters updated so far; the current one is highlighted."""
-    kw = stepping.update_drawing(t).kwargs
-    u0 = stepping.phase_range(steps, "update")[0]
-    seen = {(r.l, r.j, r.k) for r in steps[u0:u0 + i + done]}
-    shown = [np.array([[(q + 2, j, k) in seen for k in range(W.shape[1])] for j in range(W.shape[0])], dtype=bool)
-             for q, W in enumerate(t.weights_new)]
-    edge_labels = [[[x if shown[q][j, k] else "" for k, x in enumerate(row)] for j, row in enumerate(E)]
-                   for q, E in enumerate(kw["edge_labels"])]
-    hover = [[[h if shown[q][j, k] else h.split(" → ")[0] for k, h in enumerate(row)] for j, row in enumerate(H)]
-             for q, H in enumerate(kw["edge_hover"])]
-    labels = [[x if (l, j, None) in seen else x.split(" → ")[0] if " → " in x else "" for j, x in enumerate(row)]
-              for l, row in enumerate(kw["node_labels"], 1)]
-    r = steps[u0 + i]
-    active = dict(active_nodes=[(r.l, r.j)]) if r.k is None else dict(active_nodes=[(r.l, r.j), (r.l - 1, r.k)],
-                                                                       active_edges=[(r.l, r.j, r.k)])
-    return dict(kw, edge_shown=shown, edge_labels=edge_labels, edge_hover=hover, node_labels=labels, **active)

@@ -178,12 +178,6 @@ def equation_card(eq: Equation, *, heading: str | None = None) -> None:
             st.latex(eq.value)
 
 
-def equations_missing() -> bool:
-    """Always False: the equations (core.derive) are imported with the app, so they cannot be missing.
-    Kept only while pages/ still call it; remove it with those calls."""
-    return False
-
-
 PICKS = state.PICKS
 
 

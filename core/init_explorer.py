@@ -107,7 +107,9 @@ def identical_rows(W, tol: float = 0.0) -> list[list[int]]:
     for j in range(len(W)):
         if j in seen:
             continue
-        same = [k for k in range(j, len(W)) if k not in seen and np.max(np.abs(W[k] - W[j]), initial=0.0) <= tol]
+        with np.errstate(over="ignore", invalid="ignore"):  # weights near the largest float: no warning
+            same = [k for k in range(j, len(W)) if k not in seen
+                    and bool(np.all((W[k] == W[j]) | (np.abs(W[k] - W[j]) <= tol)))]
         seen.update(same)
         if len(same) > 1:
             groups.append(same)

@@ -33,6 +33,12 @@ def weight_name(l: int, j: int, k: int | None) -> str:
     return f"w{sup(l)}{sub(jk)}"
 
 
+def positions(layers: Sequence[int]) -> list[list[tuple[float, float]]]:
+    """(x, y) of neuron j of layer l at ``positions(layers)[l - 1][j]`` in every drawing: layer l at
+    x = l − 1, its neurons top to bottom."""
+    return [[(float(i), (n - 1) / 2 - j) for j in range(n)] for i, n in enumerate(layers)]
+
+
 def compact(layers: Sequence[int]) -> bool:
     """Too many neurons for names on every label of a drawing: show numbers only, smaller."""
     return len(layers) > 5 or max(layers) > 4

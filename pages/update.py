@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app import equations, model, optim_ui, quiz, state, stepping, ui
+from app import equations, model, optim_ui, quiz, stage, state, ui
 from core.notation import weight_name
 
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "
@@ -33,24 +33,14 @@ for l in range(2, L + 1):
             rows.append({"parameter": weight_name(l, j, k), "old": old, "∂C/∂(param)": grad,
                          "η": s.learning_rate if (k is not None or s.train_biases) else 0.0, "new": new,
                          "change": new - old})
-left, right = ui.split(s.layers)
-with left:
+stage.screen("update")  # every parameter's update, one step each, edges moving from old to new
+
+with st.expander("Every parameter's update in one table"):
     if not s.train_biases:
         st.caption("This scenario holds the biases fixed (η = 0 for them in the table).")
     st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(600, 38 + 35 * len(rows)),
                  column_config={c: st.column_config.NumberColumn(format="%.9g") for c in
                                 ("old", "∂C/∂(param)", "new", "change")})
-    if not ui.equations_missing():
-        steps = t.steps(n)
-        u0 = stepping.phase_range(steps, "update")[0]
-        options = list(range(u0, len(steps)))
-        names = {g: weight_name(steps[g].l, steps[g].j, steps[g].k) for g in options}
-        g = ui.bound_select("Show the update of one parameter", options, state.UPDATE_PICK, names.get, "update_select")
-        ui.pick_stepper(options, state.UPDATE_PICK, "update")
-        if g is not None:
-            ui.equation_card(equations.step_equation(key, n, g))
-with right:
-    ui.drawing(stepping.update_drawing(t).kwargs, key="update_fig", pick="update")
 
 optim_ui.update_section(t)
 st.subheader("Every gradient uses the old weights")
@@ -76,8 +66,7 @@ elif wrong:
     st.info("This network has no hidden layer, so there is no hidden gradient the mistake could change.")
 
 with st.expander("The update in matrix form, layer by layer"):
-    if not ui.equations_missing():
-        for l in range(2, L + 1):
-            for eq in equations.matrix_equations(key, l, "update", n):
-                ui.equation_card(eq)
+    for l in range(2, L + 1):
+        for eq in equations.matrix_equations(key, l, "update", n):
+            ui.equation_card(eq)
 ui.notation_expander()

@@ -13,6 +13,7 @@ from app.alt_text import drawing_alt
 from app.train_state import MAX_FRAMES
 from core import load_preset, trace
 from core.svg import network_alt, network_svg
+from tests._stage import stage
 
 
 def _lab(app):
@@ -58,10 +59,10 @@ def test_the_default_play_sends_several_dozen_frames(app):
 def test_the_update_screen_opens_on_the_first_parameters_equation(app):
     app.goto("update")
     assert_clean(app)
-    steps = trace(load_preset("classic_2-2-2")).steps(0)
-    first = stepping.phase_range(steps, "update")[0]
-    assert app.selectbox(key="update_select").value == first and app.latex
-    assert any(c.value == "Parameter 1 of 12" for c in app.caption)
+    a = stage(app)
+    assert a["step"] == 0 and a["data"]["count"] == 12  # 8 weights and 4 biases of the classic 2-2-2
+    first = a["data"]["frames"][0]
+    assert first["desc"].startswith("w²₁₁") and first["cards"]  # its update equation, on screen at once
 
 
 def test_drawing_text_names_layers_the_active_step_and_the_values():

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from app import url
 from app.state import canonical_json
 from core import load_preset
+from tests._stage import step_caption
 from tests.conftest import APP
 from tests.conftest import assert_no_crash as _ok
 from tests.conftest import error_text as _errors
@@ -187,7 +188,7 @@ def test_odd_oversized_or_tampered_links_open_with_a_notice_never_an_error(page,
     else:
         assert "This link could not be opened" not in _warned(at)
     if page in ("forward", "backward"):
-        step = next(c.value for c in at.caption if c.value.startswith("Step "))
+        step = step_caption(at)
         assert re.fullmatch(r"Step (\d+) of \1", step) if params.get("step") == "999999" else step.startswith(
             "Step 1 of")
 

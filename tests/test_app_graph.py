@@ -4,6 +4,7 @@ screen's link, pure."""
 import pytest
 
 from app import graph_url
+from tests._stage import stage
 from tests.conftest import assert_clean, assert_no_crash
 from tests.test_app_url import _open
 
@@ -30,7 +31,7 @@ def test_forward_graph_view_of_the_classic_example(app):
     assert len(app.get("plotly_chart")) == 1
     app.toggle(key="forward_graph_view").set_value(False).run()  # back to the neuron view, unchanged
     assert_clean(app)
-    assert _step(app).startswith("Step 1 of ")
+    assert stage(app)["step"] == 0 and stage(app)["data"]["count"] == 5  # the stage, at its own first step
 
 
 @pytest.mark.parametrize("step,words", [

@@ -1,24 +1,35 @@
-"""Every screen with AppTest: renders without an exception, steps Next to the last step and
-Previous back with the right equation at each step, presets and custom networks render."""
+"""Every screen with AppTest: renders without an exception; the stage of a step screen holds
+every step's frame with the right equation (the browser steps through them: tests/_stage.py
+reads its arguments and simulates its reports); presets and custom networks render."""
 
-import math
-import re
 
 import pytest
 
 from app import stepping
+from app.mathml import lines
 from core import load_preset, preset_names, trace
+from tests._stage import frame, node_labels, report, stage
 from tests.conftest import assert_clean as _ok
 
 SCREENS = ("network", "forward", "backward", "update")
 
 
 def _caption_step(at) -> str:
-    return next(c.value for c in at.caption if c.value.startswith("Step "))
+    """The stage's step as the browser would show it ("Step i of n")."""
+    a = stage(at)
+    return f"Step {a['step'] + 1} of {a['data']['count']}"
 
 
 def _drawn(at) -> None:
     assert at.get("plotly_chart"), "the screen should draw the network"
+
+
+def _math(tex: str) -> str:
+    return "".join(p for line in lines(tex) for p in line)
+
+
+def _card_math(f: dict) -> str:
+    return "".join(p for c in f["cards"] for rows in c["rows"] for line in rows for p in line)
 
 
 @pytest.mark.parametrize("page", SCREENS)
@@ -27,74 +38,59 @@ def test_every_screen_renders_on_the_default_example(app, page):
     _ok(app)
     assert app.title[0].value.endswith({"network": "Network", "forward": "Forward pass",
                                         "backward": "Backward pass", "update": "Update"}[page])
-    _drawn(app)
+    if page == "network":
+        _drawn(app)
+    else:
+        assert stage(app)["data"]["geometry"]["layers"] == [2, 2, 2]
 
 
 def _equations_shown(at) -> list[str]:
     return [x.value.strip().removeprefix("$$").removesuffix("$$").strip() for x in at.latex]
 
 
-@pytest.mark.parametrize("phase", ["forward", "backward"])
-def test_next_to_the_last_step_and_previous_back_shows_each_steps_equation(app, phase):
+@pytest.mark.parametrize("phase", ["forward", "backward", "update"])
+def test_every_frame_of_the_stage_shows_its_steps_equation(app, phase):
     from core import derive
     app.goto(phase)
     t = trace(load_preset("classic_2-2-2"))
     steps = t.steps(0)
     start, stop = stepping.phase_range(steps, phase)
-    count = stop - start
-
-    def check(i):
-        _ok(app)
-        assert _caption_step(app) == f"Step {i + 1} of {count}"
+    d = stage(app)["data"]
+    assert d["count"] == len(d["frames"]) == stop - start
+    for i, f in enumerate(d["frames"]):
         eq = derive.step_equation(t, steps[start + i])
-        assert eq.symbolic in _equations_shown(app)
-        assert eq.value in _equations_shown(app)
-        assert app.query_params["step"] == str(i + 1)
+        assert _math(eq.symbolic) in _card_math(f) and _math(eq.value) in _card_math(f)
+        assert f["cards"][0]["s"] == eq.sentence
 
-    check(0)
-    for i in range(1, count):
-        app.button(key=f"{phase}_next").click().run()
-        check(i)
-    assert app.button(key=f"{phase}_next").disabled
-    for i in range(count - 2, -1, -1):
-        app.button(key=f"{phase}_prev").click().run()
-        check(i)
-    assert app.button(key=f"{phase}_prev").disabled
+
+def test_a_report_from_the_browser_moves_the_servers_step_and_the_link(app):
+    app.goto("forward")
+    report(app, "stage_forward_neuron", 3, "pause")
+    _ok(app)
+    assert app.query_params["step"] == "4"
+    app.run()
+    assert _caption_step(app) == "Step 4 of 5"
+    report(app, "stage_forward_neuron", 99, "idle")  # a tampered value is clamped
+    assert app.query_params["step"] == "5"
+    report(app, "stage_forward_neuron", "x", "idle")  # and one that is not a number ignored
+    _ok(app)
 
 
 def test_forward_drawing_highlights_the_active_neuron_and_shows_values_so_far(app):
-    from app.figures import ACTIVE, DONE, network_figure
-    from app.state import STEP
-
     app.goto("forward")
-    app.button(key="forward_next").click().run()  # step 2: neuron 2 of layer 2
-    assert app.session_state[STEP.format(screen="forward", view="neuron")] == 1
-    _drawn(app)
-    # what the screen draws at that step, as data: classic 2-2-2, x = (0.05, 0.1), hand-computed
-    t = trace(load_preset("classic_2-2-2"))
-    fig = network_figure(t.scenario.layers, **stepping.forward_drawing(t, 0, "neuron", 1).kwargs)
-    nodes = next(tr for tr in fig.data if tr.name == "neurons")
-    assert list(nodes.marker.color[:4]) == [DONE, DONE, DONE, ACTIVE]  # inputs, neuron 1 done, neuron 2 active
-    assert nodes.marker.color[4] == nodes.marker.color[5] != DONE  # the output layer is not computed yet
-    z, a = (float(v) for v in re.findall(r"= (-?[\d.]+)", nodes.text[2]))
-    assert z == pytest.approx(0.15 * 0.05 + 0.2 * 0.1 + 0.35, abs=5e-5)  # z²₁ = 0.3775
-    assert a == pytest.approx(1 / (1 + math.exp(-0.3775)), abs=5e-5)
-    assert nodes.text[4] == nodes.text[5] == ""
-    assert any(tr.name == "this step" for tr in fig.data)
-
-
-def test_slider_and_reset_move_the_step(app):
-    app.goto("forward")
-    app.slider(key="forward_slider_neuron").set_value(4).run()
-    assert _caption_step(app) == "Step 4 of 5"
-    app.button(key="forward_reset").click().run()
-    assert _caption_step(app) == "Step 1 of 5"
+    app.session_state["bp_step_forward_neuron"] = 1  # step 2: neuron 2 of layer 2
+    app.run()
+    texts = node_labels(app)
+    assert "z²₁ = 0.3775" in texts[2] and "a²₁ = 0.5933" in texts[2]
+    assert "z²₂" in texts[3]
+    assert texts[4] == "" and texts[5] == ""  # the output layer is not computed yet
+    assert frame(app)["active_nodes"] == [3]
+    assert sorted(frame(app)["active_edges"]) == [2, 3]  # w²₂₁ and w²₂₂ into it
 
 
 def test_step_survives_a_visit_to_another_screen(app):
     app.goto("forward")
-    app.button(key="forward_next").click().run()
-    app.button(key="forward_next").click().run()
+    report(app, "stage_forward_neuron", 2, "idle")
     app.goto("network")
     app.goto("forward")
     assert _caption_step(app) == "Step 3 of 5"
@@ -102,18 +98,30 @@ def test_step_survives_a_visit_to_another_screen(app):
 
 def test_matrix_view_steps_layer_by_layer(app):
     app.goto("forward")
-    app.button(key="forward_next").click().run()  # neuron 2 of layer 2
+    report(app, "stage_forward_neuron", 1, "idle")  # neuron 2 of layer 2
     app.toggle(key="forward_matrix_view").set_value(True).run()
     _ok(app)
     assert _caption_step(app) == "Step 1 of 3"  # layers 2, 3 and the cost
-    app.button(key="forward_next").click().run()
-    assert _caption_step(app) == "Step 2 of 3"
+    assert len(stage(app)["data"]["frames"][0]["cards"]) >= 2  # the layer's matrix equations
+    report(app, "stage_forward_matrix", 1, "idle")
     app.toggle(key="forward_matrix_view").set_value(False).run()
     assert _caption_step(app) == "Step 3 of 5"  # the first neuron of layer 3
     app.goto("backward")
     app.toggle(key="backward_matrix_view").set_value(True).run()
     _ok(app)
     assert _caption_step(app) == "Step 1 of 2"
+
+
+def test_the_last_forward_step_goes_on_to_the_backward_pass(app):
+    app.goto("forward")
+    assert stage(app)["onward"] == {"screen": "backward", "label": "On to the backward pass"}
+    report(app, "stage_forward_neuron", 4, "onward", go="backward")
+    _ok(app)
+    assert app.title[0].value.endswith("Backward pass") and _caption_step(app) == "Step 1 of 18"
+    app.goto("backward")  # AppTest's own page is still the one it was sent to
+    report(app, "stage_backward_neuron", 17, "onward", go="update")
+    assert app.title[0].value.endswith("Update")
+    assert stage(app)["onward"] is None  # the update is the last screen
 
 
 @pytest.mark.parametrize("name", preset_names())
@@ -124,13 +132,12 @@ def test_every_preset_renders_on_every_screen(app, name):
     for page in SCREENS[1:]:
         app.goto(page)
         _ok(app)
-        app.button(key="forward_next").click().run() if page == "forward" else None
-        _ok(app)
+        assert stage(app)["data"]["frames"]
 
 
 def test_changing_the_network_resets_the_steps_with_a_notice(app):
     app.goto("forward")
-    app.button(key="forward_next").click().run()
+    report(app, "stage_forward_neuron", 1, "idle")
     app.goto("network")
     app.selectbox(key="preset_select").set_value("xor_2-2-1").run()
     assert any("start again" in i.value for i in app.info)
@@ -173,10 +180,26 @@ def test_a_hidden_weight_step_shows_the_path_sum(app):
     start, stop = stepping.phase_range(steps, "backward")
     i = next(g for g in range(start, stop) if getattr(steps[g], "l", None) == 2 and hasattr(steps[g], "k"))
     app.goto("backward")
-    app.slider(key="backward_slider_neuron").set_value(i - start + 1).run()
+    a = stage(app)
+    f = a["data"]["frames"][i - start]
+    assert f["chain"] == f"2,{steps[i].j},{steps[i].k}"
+    shown = "".join(p for c in a["chain"][f["chain"]] for rows in c["rows"] for line in rows for p in line)
+    assert all(_math(eq.numeric) in shown for eq in derive.chain_rule(t, 2, steps[i].j, steps[i].k))
+
+
+def test_a_chain_rule_card_beyond_the_budget_is_sent_when_asked_for(app, monkeypatch):
+    from app import stage as app_stage
+
+    monkeypatch.setattr(app_stage, "CHAIN_BUDGET", 0)
+    app_stage._chain_all.clear()
+    app.goto("backward")
+    assert stage(app)["chain"] == {}
+    report(app, "stage_backward_neuron", 12, "chain", chain="2,0,1")
     _ok(app)
-    shown = _equations_shown(app)
-    assert all(eq.numeric in shown for eq in derive.chain_rule(t, 2, steps[i].j, steps[i].k))
+    assert list(stage(app)["chain"]) == ["2,0,1"]
+    report(app, "stage_backward_neuron", 12, "chain", chain="9,9,9")  # not one of the screen's: ignored
+    assert list(stage(app)["chain"]) == ["2,0,1"]
+    app_stage._chain_all.clear()
 
 
 CUSTOM = [
@@ -201,13 +224,11 @@ def test_custom_networks_render_on_every_screen_in_both_views(app, d):
     for page in ("forward", "backward"):
         app.goto(page)
         _ok(app)
-        app.button(key=f"{page}_next").click().run()
+        report(app, f"stage_{page}_neuron", 1, "idle")
         _ok(app)
         app.toggle(key=f"{page}_matrix_view").set_value(True).run()
         _ok(app)
-        app.button(key=f"{page}_reset").click().run()
-        _ok(app)
-        assert app.latex, "the matrix view shows equations"
+        assert all(f["cards"] for f in stage(app)["data"]["frames"]), "the matrix view shows equations"
         app.toggle(key=f"{page}_matrix_view").set_value(False).run()
     app.goto("update")
     app.toggle(key="mistake_toggle").set_value(True).run()
@@ -224,12 +245,12 @@ def test_an_unexpected_failure_shows_a_message_and_a_way_back_not_a_traceback(ap
     assert _caption_step(app) == "Step 1 of 5"
 
 
-def test_update_screen_shows_one_parameters_update_equation(app):
+def test_update_screen_steps_through_every_parameter_from_old_to_new(app):
     from core import derive
     app.goto("update")
     t = trace(load_preset("classic_2-2-2"))
     steps = t.steps(0)
     g = stepping.phase_range(steps, "update")[0]  # w²₁₁
-    app.selectbox(key="update_select").set_value(g).run()
-    _ok(app)
-    assert derive.step_equation(t, steps[g]).numeric in _equations_shown(app)
+    f = stage(app)["data"]["frames"][0]
+    assert _math(derive.step_equation(t, steps[g]).numeric) in _card_math(f)
+    assert f["flow"] == [[0, 2, 0.15, pytest.approx(0.149780716)]]  # Mazur's w₁ → 0.149780716

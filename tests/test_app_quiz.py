@@ -2,12 +2,11 @@
 the reference: z²₁ = 0.3775, a²₁ = 0.593269992, ∂C/∂a³₁ = 0.74136507, w³₁₁ → 0.35891648): hidden
 values, right and wrong predictions, hints, reveal, scores per pass, the summary, pages, custom networks."""
 
-import json
-
 import pytest
 
 from app import stepping
 from core import load_preset, trace
+from tests._stage import node_labels, report
 from tests.conftest import assert_clean as _ok
 
 Z21, A21 = "0.3775", "0.593269992"  # z²₁ and a²₁, 9 significant figures
@@ -33,15 +32,12 @@ def _shown(at) -> str:
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [df.value.to_string() for df in at.dataframe]
     parts += [c.proto.spec for c in at.get("plotly_chart")]
+    parts += [c.proto.json_args for c in at.get("component_instance")]  # the stage: every frame it holds
     return "\n".join(parts)
 
 
-def _figure(at) -> dict:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
-
-
 def _node_labels(at) -> list[str]:
-    return next(t for t in _figure(at)["data"] if t.get("name") == "neurons")["text"]
+    return node_labels(at)
 
 
 def _score(at) -> str:
@@ -197,7 +193,7 @@ def test_the_update_quiz_hides_the_new_weights_until_revealed(app):
 def test_a_matrix_view_switches_to_the_neuron_view_at_the_same_layer(app):
     app.goto("backward")
     app.toggle(key="backward_matrix_view").set_value(True).run()
-    app.button(key="backward_next").click().run()  # matrix step 2: layer 2
+    report(app, "stage_backward_matrix", 1, "idle")  # matrix step 2: layer 2
     app.toggle(key="quiz_toggle").set_value(True).run()
     _ok(app)
     steps = trace(load_preset("classic_2-2-2")).steps(0)

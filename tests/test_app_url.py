@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from app import url
 from app.state import canonical_json
 from core import load_preset, load_scenario, trace
+from tests._stage import report, step_caption
 from tests.conftest import APP
 
 
@@ -21,7 +22,7 @@ def _open(params: dict) -> AppTest:
 
 
 def _step(at) -> str:
-    return next(c.value for c in at.caption if c.value.startswith("Step "))
+    return step_caption(at)
 
 
 def _latex(at) -> list[str]:
@@ -35,8 +36,8 @@ def _warned(at) -> str:
 def test_a_shared_link_opens_the_same_network_screen_step_and_view(app):
     app.selectbox(key="preset_select").set_value("article001_2-3-1").run()
     app.goto("backward")
-    for _ in range(6):
-        app.button(key="backward_next").click().run()
+    report(app, "stage_backward_neuron", 6, "pause")  # the browser stepped 6 times, then paused
+    app.run()
     params = dict(app.query_params)
     assert params["p"] == "backward" and params["step"] == "7" and "s" in params
     other = _open(params)
@@ -53,7 +54,8 @@ def test_matrix_view_and_example_travel_in_the_link(app):
     app.number_input(key="example_select").set_value(3).run()
     app.goto("forward")
     app.toggle(key="forward_matrix_view").set_value(True).run()
-    app.button(key="forward_next").click().run()
+    report(app, "stage_forward_matrix", 1, "idle")
+    app.run()
     params = dict(app.query_params)
     assert params["v"] == "m" and params["n"] == "3" and params["step"] == "2"
     other = _open(params)

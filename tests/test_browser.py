@@ -55,7 +55,7 @@ def _idle(page) -> None:
     """Wait until Streamlit's rerun is done and the drawing is drawn."""
     page.wait_for_timeout(300)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".js-plotly-plot, iframe[title='app.stage.stage']").first.wait_for()  # a drawing, or the stage's
     page.wait_for_timeout(700)
 
 
@@ -74,37 +74,32 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
     try:
         _shot(page, "1_network_light.png")
         _go(page, "2 · Forward pass")
-        page.get_by_text(f"Step 1 of {n_steps}", exact=True).wait_for()
+        stage = page.frame_locator("iframe[title='app.stage.stage']").first
+        stage.locator("#where").get_by_text(f"Step 1 of {n_steps}", exact=True).wait_for()
         steps = t.steps(0)
         for k in range(2, n_steps + 1):
-            page.get_by_role("button", name="Next ▶").click()
-            page.get_by_text(f"Step {k} of {n_steps}", exact=True).wait_for()
+            stage.get_by_role("button", name="Next step").click()
+            stage.locator(f"body[data-step='{k - 1}']").wait_for()
             r = steps[k - 1]
             if getattr(r, "l", None) == L:  # an output neuron: its equation shows a^L_j from the engine
-                _idle(page)
-                shown = page.locator(".katex-display").all_inner_texts()
-                assert any(f"{t.a(L)[r.j]:.9g}" in x.replace("\n", "") for x in shown), shown
-        assert page.get_by_role("button", name="Next ▶").is_disabled()
+                shown = stage.locator("#cards").inner_text().replace("\n", "")
+                assert f"{t.a(L)[r.j]:.9g}" in shown, shown
+        assert stage.get_by_role("button", name="On to the backward pass").is_visible()  # Next goes on
         for j, a in enumerate(t.a(L)):  # the drawing shows every a^L at the last step
-            page.locator(".js-plotly-plot text", has_text=f"a{sup(L)}{sub(j + 1)} = {fmt(a)}").first.wait_for()
-        assert f"{t.costs[0]:.9g}" in page.inner_text("body")  # the cost metric at the last step
-        # the app writes the step into the address bar after the rerun: wait for it, don't race it
-        expect(page).to_have_url(re.compile(rf"[?&]p=forward(&.*)?&step={n_steps}\b"), timeout=10_000)
+            stage.locator("#plot g.annotation", has_text=f"a{sup(L)}{sub(j + 1)} = {fmt(a)}").first.wait_for()
+        assert f"{t.costs[0]:.9g}" in stage.locator("#cards").inner_text()  # the cost at the last step
+        # the stage writes the step into the address bar itself (no rerun needed)
+        expect(page).to_have_url(re.compile(rf"[?&]step={n_steps}\b"), timeout=10_000)
         _shot(page, "2_forward_light.png")
-        _go(page, "3 · Backward pass")
-        for _ in range(4):
-            page.get_by_role("button", name="Next ▶").click()
-            _idle(page)
+        stage.get_by_role("button", name="On to the backward pass").click()  # on to the backward pass
+        page.get_by_role("heading", name="3 · Backward pass").wait_for()
+        stage = page.frame_locator("iframe[title='app.stage.stage']").first
+        stage.locator("body[data-step='0']").wait_for()
+        for k in range(1, 5):
+            stage.get_by_role("button", name="Next step").click()
+            stage.locator(f"body[data-step='{k}']").wait_for()
+        stage.locator("#plot g.annotation", has_text=fmt(t.dC_dW[1][0, 0])).first.wait_for()  # ∂C/∂w³₁₁ reached
         _shot(page, "3_backward_light.png")
-        label = page.locator(".js-plotly-plot text", has_text=fmt(t.dC_dW[1][0, 0])).first  # ∂C/∂w³₁₁ reached
-        box = label.bounding_box()
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 6)  # its marker, under the text
-        chooser = page.get_by_role("combobox", name="Choose a weight or bias")
-        for _ in range(50):  # w³₁₁ picked: the chooser shows it, and its chain-rule card below
-            if "w³₁₁" in (chooser.input_value() or ""):
-                break
-            page.wait_for_timeout(200)
-        assert chooser.input_value().startswith("w³₁₁")
         _go(page, "4 · Update")
         _shot(page, "4_update_light.png")
     finally:
@@ -157,7 +152,7 @@ def test_shared_link_and_dark_theme_screenshots(server, browser):
         _shot(page, "1_network_dark.png")
         page.goto(server + "/?p=backward&step=7")
         page.get_by_role("heading", name="3 · Backward pass").wait_for()
-        page.get_by_text("Step 7 of", exact=False).wait_for()
+        page.frame_locator("iframe[title='app.stage.stage']").first.locator("body[data-step='6']").wait_for()
         _idle(page)
         _shot(page, "3_backward_dark.png")
         page.goto(server + "/?p=forward&step=3&v=m")

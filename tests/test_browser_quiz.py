@@ -10,7 +10,15 @@ Z21, A21 = "0.3775", "0.593269992"  # z²₁ and a²₁ of the classic 2-2-2 exa
 
 
 def _equations(page) -> str:
-    return " ".join(page.locator(".katex-display").all_inner_texts()).replace("\n", "")
+    """The equations on screen: the quiz's (KaTeX) and the stage's cards (MathML in its frame)."""
+    text = " ".join(page.locator(".katex-display").all_inner_texts())
+    for frame in page.frames:
+        if frame.url.endswith("index.html") or "component" in frame.url:
+            try:
+                text += " " + frame.evaluate("() => (document.getElementById('cards') || {}).innerText || ''")
+            except Exception:  # noqa: BLE001 - a frame that went away while reading
+                pass
+    return text.replace("\n", "")
 
 
 def _wait_for(page, text: str, present: bool = True) -> None:

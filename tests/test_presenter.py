@@ -9,6 +9,7 @@ from app import stepping
 from app.figures import network_figure
 from core import load_preset, trace
 from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
+from tests._stage import stage
 
 # The teaching order of the classic 2-2-2 network, written out by hand (35 records): forward
 # neurons of layer 2 then 3, the cost, ∂C/∂a³, then per layer from the output back δ, ∂C/∂w
@@ -111,57 +112,22 @@ def _step_caption(at) -> str:
     return next(c.value for c in at.caption if c.value.startswith("Step "))
 
 
-def test_a_click_on_the_forward_drawing_jumps_to_the_neurons_step(classic):
-    from app.ui import click_effect
+def test_the_stage_names_its_keys_and_presenter_mode_keeps_p(app):
+    from app.stage import KEYS_HINT
 
-    assert click_effect(classic, "forward", "neuron", _points([3, 1])) == {"step": 3}  # z³₂, a³₂ (CLASSIC 3)
-    assert click_effect(classic, "forward", "neuron", _points([1, 0])) == {}  # an input neuron: no step
-    assert click_effect(classic, "forward", "neuron", _points(None, [2, 1, 0])) == {"step": 1}  # first hit counts
-    assert click_effect(classic, "forward", "neuron", _points(None, [7, 7])) is None  # nothing hit
-    assert click_effect(classic, "forward", "matrix", _points([3, 0])) == {"step": 1}  # layers 2, 3, cost
-
-
-def test_a_click_on_the_backward_drawing_opens_the_delta_or_the_weights_chain_rule(classic):
-    from app.state import SELECTED
-    from app.ui import click_effect
-
-    assert click_effect(classic, "backward", "neuron", _points([2, 1])) == {"step": 16 - 5}  # δ²₂ (CLASSIC 16)
-    assert click_effect(classic, "backward", "neuron", _points([2, 0, 1])) == {"step": 18 - 5, SELECTED: (2, 0, 1)}
-
-
-def test_a_click_on_the_update_drawing_picks_the_parameter(classic):
-    from app.state import UPDATE_PICK
-    from app.ui import click_effect
-
-    assert click_effect(classic, "update", "neuron", _points([3, 1, 0])) == {UPDATE_PICK: 31}  # w³₂₁ (CLASSIC 31)
-    assert click_effect(classic, "update", "neuron", _points([2, 0])) == {UPDATE_PICK: 27}  # b²₁
-
-
-def test_step_buttons_carry_the_documented_keys(app):
-    from app.presenter import KEYS
-
-    for page in ("forward", "backward"):
+    for page in ("forward", "backward", "update"):
         app.goto(page)
-        shortcuts = {b.key: b.proto.shortcut for b in app.button}
-        assert shortcuts[f"{page}_prev"] == KEYS["previous"].lower() == "left"
-        assert shortcuts[f"{page}_next"] == KEYS["next"].lower() == "right"
-        assert shortcuts[f"{page}_reset"] == "home"
-    app.goto("update")
-    assert {b.key: b.proto.shortcut for b in app.button}["update_next"] == "right"
+        assert KEYS_HINT in stage(app)["hint"]  # ← → Home End Space: handled in the browser
+        assert not [b for b in app.button if b.proto.shortcut in ("left", "right", "home")]  # no double keys
     assert {b.key: b.proto.shortcut for b in app.button}["presenter_on"] == "p"
 
 
-def test_update_screen_steps_through_the_parameters_with_next_and_previous(app):
+def test_update_screen_steps_through_the_parameters_on_the_stage(app):
     app.goto("update")
-    assert app.selectbox(key="update_select").value == 23  # the screen opens on the first parameter, w²₁₁ (CLASSIC)
-    app.button(key="update_next").click().run()
-    app.button(key="update_next").click().run()
-    assert app.selectbox(key="update_select").value == 25
-    app.button(key="update_prev").click().run()
-    assert app.selectbox(key="update_select").value == 24
-    app.button(key="update_reset").click().run()
-    assert app.selectbox(key="update_select").value == 23
-    assert app.button(key="update_prev").disabled
+    d = stage(app)["data"]
+    assert d["count"] == 12  # 8 weights and 4 biases (CLASSIC indices 23 … 34)
+    assert [f["desc"].split(" moves")[0] for f in d["frames"][:3]] == ["w²₁₁", "w²₁₂", "w²₂₁"]
+    assert d["frames"][0]["active_edges"] == [0]
 
 
 def _presenter_css_shown(at) -> bool:
@@ -195,25 +161,29 @@ def test_a_link_with_pm_1_opens_in_presenter_mode():
     at.query_params.update({"p": "forward", "step": "2", "pm": "1"})
     at.run()
     assert _presenter_css_shown(at)
-    assert _step_caption(at).startswith("Step 2 of")
+    assert stage(at)["step"] == 1 and stage(at)["presenter"] is True
 
 
 def test_the_state_a_click_leaves_opens_that_step_and_its_chain_rule(app):
-    from app.state import SELECTED, STEP, UPDATE_PICK
 
     app.goto("forward")
-    app.session_state[STEP.format(screen="forward", view="neuron")] = 3  # what a click on neuron 2 of layer 3 stores
-    app.run()
-    assert _step_caption(app) == "Step 4 of 5"
-    assert app.query_params["step"] == "4"
+    jumps = stage(app)["data"]["jumps"]  # what a click in the browser opens
+    assert jumps["3,1"] == 3  # z³₂, a³₂ (CLASSIC index 3)
+    assert jumps["2,0,1"] == 0  # an edge: the neuron it goes into
+    assert "1,0" not in jumps  # an input neuron: no step
+
+
+def test_clicking_on_the_backward_screen_jumps_to_the_delta_or_the_weights_chain_rule(app):
     app.goto("backward")
-    app.session_state[STEP.format(screen="backward", view="neuron")] = 18 - 5
-    app.session_state[SELECTED] = (2, 0, 1)
-    app.run()
-    assert _step_caption(app) == f"Step {18 - 5 + 1} of 18"
-    assert app.selectbox(key="chain_select").value == (2, 0, 1)  # its chain-rule card below
-    assert any(e.label.startswith("The full chain rule for w²₁₂") for e in app.expander)
+    d = stage(app)["data"]
+    assert d["jumps"]["2,1"] == 16 - 5  # δ²₂ (CLASSIC index 16)
+    assert d["jumps"]["2,0,1"] == 18 - 5  # ∂C/∂w²₁₂ (CLASSIC index 18)
+    assert d["frames"][18 - 5]["chain"] == "2,0,1"  # with its chain-rule card
+    assert stage(app)["chain"]["2,0,1"][0]["h"] == "The full chain rule for w²₁₂"
+
+
+def test_clicking_an_edge_on_the_update_screen_shows_its_update(app):
     app.goto("update")
-    app.session_state[UPDATE_PICK] = 31
-    app.run()
-    assert app.selectbox(key="update_select").value == 31
+    jumps = stage(app)["data"]["jumps"]
+    assert jumps["3,1,0"] == 31 - 23  # w³₂₁ (CLASSIC index 31)
+    assert jumps["2,0"] == 27 - 23  # b²₁

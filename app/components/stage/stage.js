@@ -1,0 +1,524 @@
+"use strict";
+// The stage: holds every frame of a step screen (app/frames.py) and plays them in the browser.
+// Python tells it the step only when the server moves it (a link, the quiz, follow mode); it tells
+// Python its step when that matters: after a pause of Play, after 2 s without a move, on going on
+// to the next screen, and on every move when args.report_all is set (a teacher driving a room).
+(function () {
+const POSITIVE = "#0072B2", NEGATIVE = "#D55E00", ACTIVE = "#E69F00", DONE = "#56B4E9", MARK = "#CC79A7";
+const MUTED = "rgba(140,140,140,0.45)";
+const WIDTHS = [1.5, 3.0, 5.0, 7.5];
+const STEP_MS = 1500;  // one step at 1× while playing
+const IDLE_REPORT_MS = 2000;
+const $ = (id) => document.getElementById(id);
+const gd = $("plot"), overlay = $("overlay");
+const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+let data = null, dataText = null, states = null, args = {}, theme = null;
+let step = 0, lastArgStep = null, lastReported = null, reportSeq = Date.now();  // unique across remounts
+let playing = false, playTimer = null, idleTimer = null, renderQueued = false, drawnStep = -1, drawnKey = null;
+let motion = null, frameTimes = [], height = 0, chainExtra = {}, chainText = null;
+window.__stage = { renders: [], frameTimes: frameTimes, clicks: 0 };
+
+function send(type, payload) {
+  window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, payload), "*");
+}
+function report(why, extra) {
+  lastReported = step;
+  send("streamlit:setComponentValue", { value: Object.assign({ step: step, why: why, seq: ++reportSeq }, extra || {}),
+                                        dataType: "json" });
+}
+function count() { return data ? data.frames.length : 0; }
+function total() { return data ? data.count : 0; }
+
+// ---- the state of the drawing at every step: base, then each frame's changes in turn ----
+function buildStates() {
+  const g = data.geometry, nN = g.nodes.length, nE = g.edges.length;
+  let labels = new Array(nN).fill(""), edges = new Array(nE).fill(null);
+  for (const [i, v] of Object.entries(data.base.nodes)) labels[+i] = v;
+  for (const [i, v] of Object.entries(data.base.edges)) edges[+i] = v;
+  states = [];
+  for (const f of data.frames) {
+    labels = labels.slice(); edges = edges.slice();
+    for (const [i, v] of Object.entries(f.nodes)) labels[+i] = v;
+    for (const [i, v] of Object.entries(f.edges)) edges[+i] = v;
+    states.push({ labels: labels, edges: edges });
+  }
+}
+
+// ---- the drawing ----
+function textColour() { return (theme && theme.textColor) || "#31333f"; }
+function bgColour() { return (theme && theme.backgroundColor) || "#ffffff"; }
+function presenter() { return !!args.presenter; }
+// presenter mode: labels as large as the equations' text (22 px); otherwise a little smaller
+function labelSize() { const g = data.geometry; return presenter() ? 22 : (g.small ? 14 : 17); }
+function drawingHeight() {
+  const top = Math.max.apply(null, data.geometry.layers);
+  let h = Math.max(420, Math.min(760, 110 * top + 220));
+  if (document.body.classList.contains("narrow")) h = Math.min(h, 440);
+  if (presenter()) {
+    try {  // one step fits the projector's screen: the drawing takes what is left around it
+      const frame = window.frameElement, vh = window.parent.innerHeight;
+      const top0 = frame.getBoundingClientRect().top + window.parent.scrollY;
+      const drawn = gd.offsetHeight || 0;
+      const other = $("drawing").offsetHeight - drawn + $("controls").offsetHeight + 16;
+      h = Math.max(260, Math.min(h, vh - top0 - other));
+    } catch (e) { /* not same-origin: keep the default */ }
+  }
+  return Math.round(h);
+}
+
+function figure(i) {
+  const g = data.geometry, st = states[i], f = data.frames[i];
+  const active = new Set(f.active_nodes), activeE = new Set(f.active_edges);
+  let vmax = 0;
+  st.edges.forEach(e => { if (e && e[0] !== null && isFinite(e[0])) vmax = Math.max(vmax, Math.abs(e[0])); });
+  const buckets = new Map(), muted = { x: [], y: [] };
+  const lx = [], ly = [], lh = [], lid = [];
+  const ann = [];
+  g.edges.forEach((e, q) => {
+    const a = g.nodes[e.src], b = g.nodes[e.dst], v = st.edges[q];
+    let tgt = muted;
+    if (v && v[0] !== null && isFinite(v[0])) {
+      const qn = vmax === 0 || v[0] === 0 ? 0 : Math.min(3, Math.floor(4 * Math.abs(v[0]) / vmax - 1e-9));
+      const w = WIDTHS[Math.max(0, qn)] * (g.small ? 0.5 : 1);
+      const key = (v[0] >= 0 ? POSITIVE : NEGATIVE) + "|" + w;
+      if (!buckets.has(key)) buckets.set(key, { x: [], y: [] });
+      tgt = buckets.get(key);
+    }
+    tgt.x.push(a.x, b.x, null); tgt.y.push(a.y, b.y, null);
+    const x = a.x + e.at * (b.x - a.x), y = a.y + e.at * (b.y - a.y);
+    lx.push(x); ly.push(y); lh.push(v ? v[2] : e.name); lid.push([e.l, e.j, e.k]);
+  });
+  const size = labelSize(), H = drawingHeight(), edgeSize = presenter() ? size : size - 2;
+  const place = placer(g, H, size);
+  g.nodes.forEach((n, q) => { if (st.labels[q]) place.node(q, st.labels[q]); });
+  // the active step's numbers first (they always show), then the others where they fit
+  const order = [...activeE].concat(g.edges.map((_, q) => q).filter(q => !activeE.has(q) && g.edges[q].few));
+  order.forEach(q => {
+    const v = st.edges[q];
+    if (!v || !v[1]) return;
+    const at = place.edge(q, v[1], activeE.has(q));
+    if (!at) return;
+    lx[q] = at[0]; ly[q] = at[1];  // hover and click where the number is
+    ann.push({ x: at[0], y: at[1], text: v[1], showarrow: false, font: { size: edgeSize, color: textColour() },
+               bgcolor: bgColour(), borderpad: 1, captureevents: true, name: "edge" + q });
+  });
+  place.nodes.forEach(nb => ann.push({ x: nb.x, y: nb.y, xshift: nb.xshift, yshift: nb.yshift, xanchor: nb.xanchor,
+                                       yanchor: nb.yanchor, text: nb.text,
+                                       showarrow: false, font: { size: size, color: textColour() },
+                                       bgcolor: bgColour(), borderpad: 2, captureevents: true,
+                                       name: "node" + nb.q }));
+  const traces = [];
+  if (muted.x.length) traces.push({ type: "scatter", x: muted.x, y: muted.y, mode: "lines", hoverinfo: "skip",
+                                    line: { color: MUTED, width: 1.2 } });
+  for (const [key, xy] of buckets) {
+    const [c, w] = key.split("|");
+    traces.push({ type: "scatter", x: xy.x, y: xy.y, mode: "lines", hoverinfo: "skip", line: { color: c, width: +w } });
+  }
+  if (activeE.size) {
+    const x = [], y = [];
+    activeE.forEach(q => { const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst]; x.push(a.x, b.x, null); y.push(a.y, b.y, null); });
+    traces.push({ type: "scatter", x: x, y: y, mode: "lines", hoverinfo: "skip", opacity: 0.55,
+                  line: { color: ACTIVE, width: 9 } });
+  }
+  traces.push({ type: "scatter", x: lx, y: ly, mode: "markers", hovertext: lh, hoverinfo: "text", customdata: lid,
+                marker: { size: 16, color: "rgba(0,0,0,0)" }, name: "edges" });
+  const nx = [], ny = [], nc = [], nl = [], nw = [], nh = [], nid = [];
+  const r = g.small ? 12 : 19;
+  g.nodes.forEach((n, q) => {
+    const lab = st.labels[q], on = active.has(q);
+    nx.push(n.x); ny.push(n.y); nid.push([n.l, n.j]);
+    nc.push(on ? ACTIVE : lab ? DONE : "rgba(140,140,140,0.15)");
+    nl.push(on ? ACTIVE : "rgba(110,110,110,0.95)"); nw.push(on ? 4 : 1.5);
+    nh.push(n.name + (lab ? ": " + lab.replace(/<br>/g, "; ") : ""));
+  });
+  traces.push({ type: "scatter", x: nx, y: ny, mode: "markers", hovertext: nh, hoverinfo: "text", customdata: nid,
+                marker: { size: 2 * r, color: nc, line: { color: nl, width: nw } }, name: "neurons" });
+  const layout = {
+    height: H, margin: MARGIN, showlegend: false,
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", dragmode: false, hovermode: "closest",
+    font: { color: textColour(), family: (theme && theme.font) || "sans-serif" },
+    hoverlabel: { bgcolor: bgColour(), font: { color: textColour(), size: 15 } },
+    xaxis: { range: xRange(g), showgrid: false, zeroline: false, tickvals: g.layer_names.map((_, i) => i),
+             ticktext: g.layer_names, tickfont: { size: presenter() ? 18 : 15, color: textColour() }, fixedrange: true },
+    yaxis: { range: yRange(g), showgrid: false, zeroline: false,
+             showticklabels: false, fixedrange: true },
+    annotations: ann,
+  };
+  return { traces: traces, layout: layout };
+}
+
+// ---- where labels go: in pixels, so that no label covers another label or a neuron ----
+const MARGIN = { l: 10, r: 10, t: 10, b: 40 }, AXIS = 0;
+function xRange(g) { return [-0.55, g.layers.length - 1 + 0.55]; }
+function yRange(g) { const top = Math.max.apply(null, g.layers); return [-(top - 1) / 2 - 0.45, (top - 1) / 2 + 0.95]; }
+let measureCtx = null;
+function textWidth(t, size) {
+  measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
+  measureCtx.font = size + "px " + ((theme && theme.font) || "sans-serif");
+  return Math.max(...t.split("<br>").map(s => measureCtx.measureText(s).width));
+}
+function placer(g, H, size) {
+  const W = Math.max(200, gd.clientWidth || document.getElementById("drawing").clientWidth || 600);
+  const xr = xRange(g), yr = yRange(g), r = g.small ? 12 : 19;
+  const pw = W - MARGIN.l - MARGIN.r, ph = H - MARGIN.t - MARGIN.b - AXIS;
+  const X = x => MARGIN.l + (x - xr[0]) / (xr[1] - xr[0]) * pw, Y = y => MARGIN.t + (yr[1] - y) / (yr[1] - yr[0]) * ph;
+  const taken = g.nodes.map(n => ({ x0: X(n.x) - r - 2, x1: X(n.x) + r + 2, y0: Y(n.y) - r - 2, y1: Y(n.y) + r + 2 }));
+  const hit = (b) => taken.some(t => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
+  const lineH = size * 1.3 + 3;  // with a little room: plotly's box is a pixel or two taller than the text
+  const out = { nodes: [] };
+  const outside = (b) => b.x0 < 0 || b.x1 > W || b.y0 < 0 || b.y1 > H - MARGIN.b + 4;
+  out.node = (q, text) => {  // above the neuron, else below, right or left of it: the first place that is free
+    const n = g.nodes[q], w = textWidth(text, size) + 8, h = text.split("<br>").length * lineH + 4;
+    const cx = X(n.x), cy = Y(n.y);
+    const spots = [["above", cx - w / 2, cy - r - 3 - h], ["below", cx - w / 2, cy + r + 3],
+                   ["right", cx + r + 4, cy - h / 2], ["left", cx - r - 4 - w, cy - h / 2]];
+    let pick = null;
+    for (const [side, x0, y0] of spots) {
+      const b = { x0: x0, x1: x0 + w, y0: y0, y1: y0 + h };
+      if (!hit(b) && !outside(b)) { pick = [side, b]; break; }
+    }
+    if (!pick) pick = [spots[0][0], { x0: spots[0][1], x1: spots[0][1] + w, y0: spots[0][2], y1: spots[0][2] + h }];
+    taken.push(pick[1]);
+    const side = pick[0];
+    out.nodes.push({ q: q, x: n.x, y: n.y, text: text, side: side,
+                     xshift: side === "right" ? r + 4 : side === "left" ? -(r + 4) : 0,
+                     yshift: side === "above" ? r + 3 : side === "below" ? -(r + 3) : 0,
+                     xanchor: side === "right" ? "left" : side === "left" ? "right" : "center",
+                     yanchor: side === "above" ? "bottom" : side === "below" ? "top" : "middle" });
+  };
+  out.edge = (q, text, must) => {
+    const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst];
+    const w = textWidth(text, presenter() ? size : size - 2) + 6, h = lineH;
+    const tries = [e.at, 1 - e.at, 0.22, 0.78, 0.4, 0.6, 0.5, 0.15, 0.85, 0.3, 0.7];
+    for (const t of tries) {
+      const x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y);
+      const box = { x0: X(x) - w / 2, x1: X(x) + w / 2, y0: Y(y) - h / 2, y1: Y(y) + h / 2 };
+      if (!hit(box) && !outside(box)) { taken.push(box); return [x, y]; }
+    }
+    if (!must) return null;  // hover still shows it
+    const x = a.x + e.at * (b.x - a.x), y = a.y + e.at * (b.y - a.y);
+    return [x, y];
+  };
+  return out;
+}
+
+const CONFIG = { displayModeBar: false, responsive: false };  // a new width redraws (ResizeObserver)
+let plotReady = false, annNames = [], chainOpen = false;
+function draw(i) {
+  if (!window.Plotly || !data) return Promise.resolve();
+  const fig = figure(i);
+  annNames = fig.layout.annotations.map(a => a.name);
+  const p = Plotly.react(gd, fig.traces, fig.layout, CONFIG);
+  if (!plotReady) {
+    plotReady = true;
+    gd.on("plotly_click", onPick);
+    gd.on("plotly_clickannotation", (ev) => {  // a weight's number (or a neuron's label) was clicked
+      const name = annNames[ev.index] || "", g = data.geometry;
+      const q = +name.slice(4), t = name.startsWith("edge") ? g.edges[q] : name.startsWith("node") ? g.nodes[q] : null;
+      if (t) onPick({ points: [{ customdata: name.startsWith("edge") ? [t.l, t.j, t.k] : [t.l, t.j] }] });
+    });
+  }
+  return p;
+}
+
+// ---- the equation cards (MathML from app/mathml.py) ----
+function cardHTML(c) {
+  let h = '<div class="card">' + (c.h ? "<h3>" + esc(c.h) + "</h3>" : "") + "<p>" + esc(c.s) + "</p>";
+  c.rows.forEach((lines, r) => {
+    lines.forEach(pieces => {
+      h += '<div class="line' + (r === c.rows.length - 1 && c.rows.length === 3 ? " value" : "") + '">' +
+           pieces.join("") + "</div>";
+    });
+  });
+  return h + "</div>";
+}
+function esc(s) { return String(s).replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]); }
+function showCards(i) {
+  const f = data.frames[i];
+  let h = f.cards.map(cardHTML).join("");
+  if (f.chain) {
+    const cards = chainExtra[f.chain];
+    if (cards && presenter() && !chainOpen)  // on a projector the long card waits behind a button
+      h += '<button type="button" class="chainopen">Show the full chain rule for this parameter</button>';
+    else if (cards) h += cards.map(cardHTML).join("");
+    else if (args.cards !== false) h += '<button type="button" class="chainbtn" data-chain="' + esc(f.chain) +
+        '">Show the full chain rule for this parameter</button>';
+  }
+  $("cards").innerHTML = h;
+  const o = $("cards").querySelector(".chainopen");
+  if (o) o.addEventListener("click", () => { chainOpen = true; showCards(step); sizeFrame(); });
+  const b = $("cards").querySelector(".chainbtn");
+  if (b) b.addEventListener("click", () => report("chain", { chain: b.dataset.chain }));
+  fit();
+}
+function fit() {  // a line wider than its card gets a smaller font (it also wraps between its pieces)
+  const base = presenter() ? 1.0 : 1.25;
+  $("cards").querySelectorAll("math").forEach(m => {
+    m.style.fontSize = "";
+    const box = m.parentElement.clientWidth;
+    let s = base;
+    while (m.getBoundingClientRect().width > box && s > 0.55) { s -= 0.08; m.style.fontSize = s + "em"; }
+  });
+}
+
+// ---- stepping ----
+function setStep(i, how) {
+  const n = count();
+  if (!n) return;
+  i = Math.max(0, Math.min(n - 1, i));
+  const from = step;
+  step = i;
+  if (how !== "server" && args.report_all) report("move");
+  else if (how !== "server" && !playing) armIdle();
+  pendingMotion = how === "next" && i === from + 1 ? from : null;
+  queueRender();
+  writeUrl();
+}
+function queueRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  window.requestAnimationFrame(render);
+}
+let pendingMotion = null, clickAt = null;
+function render() {
+  renderQueued = false;
+  if (!data || !states) return;
+  const i = step;
+  showControls(i);
+  showCards(i);
+  $("desc").textContent = "Step " + (i + 1) + " of " + count() + ": " + data.frames[i].desc;
+  const key = i + "|" + height + "|" + (theme && theme.base);
+  const done = () => {
+    drawnStep = i; drawnKey = key;
+    document.body.dataset.step = String(i);
+    if (pendingMotion !== null && !reduced) startMotion(data.frames[i]);
+    pendingMotion = null;
+    if (clickAt !== null) {
+      const t0 = clickAt; clickAt = null;
+      window.requestAnimationFrame(() => window.__stage.renders.push(performance.now() - t0));
+    }
+    sizeFrame();
+  };
+  if (key === drawnKey) done(); else draw(i).then(done);
+}
+function showControls(i) {
+  const n = count(), last = i === total() - 1, follow = !!args.follow;
+  $("home").disabled = follow || i === 0; $("prev").disabled = follow || i === 0;
+  $("next").disabled = follow || (i >= n - 1 && !(last && args.onward));
+  $("end").disabled = follow || i >= n - 1;
+  $("play").disabled = follow || n < 2;
+  $("slider").max = String(Math.max(1, n)); $("slider").value = String(i + 1);
+  $("slider").disabled = follow || n < 2;
+  $("slider").setAttribute("aria-valuetext", "Step " + (i + 1) + " of " + total());
+  $("where").textContent = "Step " + (i + 1) + " of " + total();
+  const onward = $("onward");
+  onward.hidden = true;
+  if (args.onward) onward.textContent = args.onward.label + " →";
+  const nextWord = last && args.onward ? args.onward.label : "Next";  // at the end, Next goes on
+  $("nextword").textContent = nextWord;
+  $("next").setAttribute("aria-label", last && args.onward ? args.onward.label : "Next step");
+}
+function next() {
+  if (step >= count() - 1) {
+    if (step === total() - 1 && args.onward && !args.follow) { stop(); report("onward", { go: args.onward.screen }); }
+    return;
+  }
+  setStep(step + 1, "next");
+}
+function onPick(ev) {
+  if (args.follow || !ev.points || !ev.points.length) return;
+  const p = ev.points[0], id = p.customdata;
+  if (!id) return;
+  const j = data.jumps[id.join(",")];
+  if (j !== undefined) { stop(); setStep(j, "pick"); }
+}
+
+// ---- Play ----
+function speed() { return +$("speed").value || 1; }
+function play() {
+  if (args.follow || count() < 2) return;
+  if (step >= count() - 1) setStep(0, "play");
+  playing = true;
+  $("playword").textContent = "Pause"; $("playicon").textContent = "‖";
+  $("play").setAttribute("aria-label", "Pause");
+  tick();
+}
+function tick() {
+  clearTimeout(playTimer);
+  playTimer = setTimeout(() => {
+    if (!playing) return;
+    if (step >= count() - 1) { stop(); return; }
+    setStep(step + 1, "next");
+    tick();
+  }, STEP_MS / speed());
+}
+function stop() {
+  if (!playing) return;
+  playing = false; clearTimeout(playTimer);
+  $("playword").textContent = "Play"; $("playicon").textContent = "▶";
+  $("play").setAttribute("aria-label", "Play");
+  if (!args.report_all) report("pause");
+}
+function toggle() { if (playing) stop(); else play(); }
+function armIdle() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => { if (!playing && step !== lastReported) report("idle"); }, IDLE_REPORT_MS);
+}
+
+// ---- motion on the drawing (an SVG over the plot) ----
+function px(x, y) {
+  const fl = gd._fullLayout;
+  return [fl.xaxis.l2p(x) + fl._size.l, fl.yaxis.l2p(y) + fl._size.t];
+}
+function startMotion(f) {
+  if (!f.flow || !f.flow.length || !gd._fullLayout) return;
+  const g = data.geometry, dur = Math.min(0.6 * STEP_MS / speed(), 1100);
+  overlay.setAttribute("width", gd.clientWidth); overlay.setAttribute("height", gd.clientHeight);
+  overlay.innerHTML = "";
+  const ns = "http://www.w3.org/2000/svg", items = [];
+  const mk = (tag, attrs) => { const el = document.createElementNS(ns, tag); for (const k in attrs) el.setAttribute(k, attrs[k]); overlay.appendChild(el); return el; };
+  const textFill = textColour(), fs = labelSize() - 3;
+  f.flow.forEach(fl => {
+    const e = g.edges[fl[0]], a = px(g.nodes[e.src].x, g.nodes[e.src].y), b = px(g.nodes[e.dst].x, g.nodes[e.dst].y);
+    if (fl[1] === 2) {  // update: the edge moves from its old thickness and colour to its new one
+      const line = mk("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], "stroke-linecap": "round" });
+      items.push({ kind: "edge", line: line, old: fl[2], new: fl[3] });
+      return;
+    }
+    const pairs = fl[1] === 0 ? [[a, mid(a, b), fl[2]], [b, mid(a, b), fl[3]]] : fl[1] > 0 ? [[a, b, fl[2]]] : [[b, a, fl[2]]];
+    pairs.forEach(([p0, p1, text]) => {
+      const c = mk("circle", { r: 7, fill: ACTIVE, stroke: textFill, "stroke-width": 1.5 });
+      const t = mk("text", { "font-size": fs, fill: textFill, stroke: bgColour(), "stroke-width": 3, "paint-order": "stroke" });
+      t.textContent = text;
+      items.push({ kind: "dot", c: c, t: t, p0: p0, p1: p1 });
+    });
+  });
+  const vmax = Math.max(1e-12, ...states[step].edges.map(e => e && e[0] !== null && isFinite(e[0]) ? Math.abs(e[0]) : 0));
+  const t0 = performance.now();
+  let last = t0;
+  const id = {};
+  motion = id;
+  const frame = (now) => {
+    if (motion !== id) return;
+    frameTimes.push(now - last); last = now;
+    if (frameTimes.length > 4000) frameTimes.splice(0, 2000);
+    const u = Math.min(1, (now - t0) / dur), s = u * u * (3 - 2 * u);
+    items.forEach(it => {
+      if (it.kind === "edge") {
+        const v = it.old + s * (it.new - it.old);
+        const qn = v === 0 ? 0 : Math.min(3, Math.floor(4 * Math.abs(v) / vmax - 1e-9));
+        it.line.setAttribute("stroke", v >= 0 ? POSITIVE : NEGATIVE);
+        it.line.setAttribute("stroke-width", WIDTHS[Math.max(0, qn)] * (data.geometry.small ? 0.5 : 1) + 2);
+      } else {
+        const x = it.p0[0] + s * (it.p1[0] - it.p0[0]), y = it.p0[1] + s * (it.p1[1] - it.p0[1]);
+        it.c.setAttribute("cx", x); it.c.setAttribute("cy", y);
+        it.t.setAttribute("x", x + 9); it.t.setAttribute("y", y - 9);
+      }
+    });
+    if (u < 1) window.requestAnimationFrame(frame);
+    else { overlay.innerHTML = ""; motion = null; }
+  };
+  window.requestAnimationFrame(frame);
+}
+function mid(a, b) { return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]; }
+
+// ---- the URL: screen and step stay shareable without asking the server ----
+function writeUrl() {
+  if (!args.url_step) return;
+  try {
+    const u = new URL(window.parent.location.href);
+    u.searchParams.set("step", String(step + 1));
+    window.parent.history.replaceState(window.parent.history.state, "", u.toString());
+  } catch (e) { /* a URL is a convenience */ }
+}
+
+// ---- keys: on this frame and on the page around it ----
+function onKey(e) {
+  if (!data || e.altKey || e.ctrlKey || e.metaKey) return;
+  const t = e.target, tag = t && t.tagName;
+  if (tag === "INPUT" && t.type !== "range" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
+  if (t && t.id === "slider" && (e.key === "ArrowLeft" || e.key === "ArrowRight")) return;  // the slider's own keys
+  if (tag === "BUTTON" && e.key === " " && t.ownerDocument === document && t.id !== "play") return;
+  if (args.follow) return;
+  const k = e.key;
+  if (k === "ArrowRight") { stop(); next(); }
+  else if (k === "ArrowLeft") { stop(); setStep(step - 1, "key"); }
+  else if (k === "Home") { stop(); setStep(0, "key"); }
+  else if (k === "End") { stop(); setStep(count() - 1, "key"); }
+  else if (k === " " || k === "Spacebar") toggle();
+  else return;
+  e.preventDefault(); e.stopPropagation();
+}
+document.addEventListener("keydown", onKey);
+let parentDoc = null;
+try { parentDoc = window.parent.document; parentDoc.addEventListener("keydown", onKey, true); } catch (e) { parentDoc = null; }
+window.addEventListener("pagehide", () => { if (parentDoc) parentDoc.removeEventListener("keydown", onKey, true); });
+
+// ---- buttons ----
+const click = (id, fn) => $(id).addEventListener("click", (e) => { clickAt = performance.now(); window.__stage.clicks++; fn(e); });
+click("next", () => { stop(); next(); });
+click("prev", () => { stop(); setStep(step - 1, "button"); });
+click("home", () => { stop(); setStep(0, "button"); });
+click("end", () => { stop(); setStep(count() - 1, "button"); });
+click("play", toggle);
+click("onward", () => { stop(); report("onward", { go: args.onward.screen }); });
+$("slider").addEventListener("input", () => { stop(); setStep(+$("slider").value - 1, "slider"); });
+$("speed").addEventListener("change", () => { if (playing) tick(); });
+
+// ---- size and theme ----
+function sizeFrame() {
+  const h = Math.ceil($("stage").getBoundingClientRect().height) + 6;  // the content, not the frame
+  if (Math.abs(h - height) > 2) { height = h; send("streamlit:setFrameHeight", { height: h }); }
+}
+function layoutClass() {
+  const w = document.documentElement.clientWidth;
+  document.body.classList.toggle("narrow", w < 1000);  // the card above the drawing
+}
+let lastWidth = 0;
+new ResizeObserver(() => {  // a new width redraws (labels are placed in pixels); a new height only resizes the frame
+  const w = document.documentElement.clientWidth;
+  sizeFrame();
+  if (Math.abs(w - lastWidth) < 1) return;
+  lastWidth = w; layoutClass();
+  if (data && states) { drawnKey = null; queueRender(); }
+}).observe(document.documentElement);
+function applyTheme() {
+  if (!theme) return;
+  const r = document.documentElement.style;
+  r.setProperty("--text", theme.textColor); r.setProperty("--bg", theme.backgroundColor);
+  r.setProperty("--bg2", theme.secondaryBackgroundColor); r.setProperty("--primary", theme.primaryColor);
+  r.setProperty("--muted", theme.base === "dark" ? "#c4c6cf" : "#555867");
+}
+
+// ---- what the server sends ----
+function onRender(event) {
+  args = event.data.args || {};
+  const newTheme = event.data.theme || theme;
+  if (JSON.stringify(newTheme) !== JSON.stringify(theme)) { theme = newTheme; applyTheme(); drawnKey = null; }
+  document.body.classList.toggle("presenter", !!args.presenter);
+  document.body.classList.toggle("follow", !!args.follow);
+  if (args.chain !== chainText) { chainText = args.chain; chainExtra = chainText ? JSON.parse(chainText) : {}; }
+  let fresh = false;
+  if (args.data !== dataText) {
+    dataText = args.data; data = JSON.parse(dataText); buildStates(); fresh = true; drawnKey = null;
+    $("hint").textContent = args.hint || "";
+    legend();
+    layoutClass();
+  }
+  const s = +args.step || 0;
+  if (args.follow || s !== lastArgStep && s !== lastReported || (fresh && step >= count())) {
+    lastArgStep = s; stop(); setStep(s, "server");
+  } else { lastArgStep = s; queueRender(); }
+}
+function legend() {
+  const sw = (c, t, node) => '<span class="sw" style="color:' + c + '">' + (node ? "●" : "━━") + "</span>&nbsp;" + t;
+  const v = esc(data.base.value_name);
+  $("legend").innerHTML = [sw(POSITIVE, v + " &gt; 0"), sw(NEGATIVE, v + " &lt; 0"), "thicker = larger |" + v + "|",
+                           sw(ACTIVE, "this step", true), sw(DONE, "computed", true)].join(" &nbsp; ");
+}
+window.stageReady = () => { if (data && states) { drawnKey = null; queueRender(); } };
+window.addEventListener("message", (event) => { if (event.data && event.data.type === "streamlit:render") onRender(event); });
+window.addEventListener("error", (e) => { document.body.dataset.error = String(e.message); });
+send("streamlit:componentReady", { apiVersion: 1 });
+})();

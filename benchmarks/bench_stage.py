@@ -1,0 +1,253 @@
+"""The stage against today's round-trip step screen (the `main` branch, checked out into a temporary
+directory with `git archive`) and a minimal Streamlit page (one button, one st.latex, one small chart),
+all measured in one run in Debian's Chromium with the server on this machine:
+
+- Next click to the new equation and drawing on screen (median, p95), classic 2-2-2 and 4-4-4-1;
+- server CPU per Next click (the server process's user + system time over the clicks);
+- frame time p95 while playing 8-8-8-8-1 at 4× (the motion's animation frames);
+- what the browser receives for 4-4-4-1 and for the largest network the builder allows (8 inputs,
+  6 hidden layers of 8, 8 outputs), and the time to build it;
+- first paint of the forward screen from a cold server.
+
+Run: .venv/bin/python benchmarks/bench_stage.py   (a few minutes; quote the load average printed)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from _server import ARGS, CHROMIUM, _free_port  # noqa: E402
+
+from app import url as links  # noqa: E402
+from app.state import canonical_json  # noqa: E402
+from core import load_preset, load_scenario, trace  # noqa: E402
+
+MINIMAL = '''import streamlit as st
+n = st.session_state.setdefault("n", 0)
+if st.button("Next"):
+    st.session_state.n = n = n + 1
+st.latex(rf"z^{{2}}_{{1}} = {n} \\cdot 0.15 + 0.35")
+st.line_chart({"y": [n, n + 1, n + 3]}, height=200)
+st.caption(f"Step {n + 1} of many")
+'''
+STAGE = "iframe[title='app.stage.stage']"
+
+
+def net(layers, seed=1):
+    return load_scenario({"layers": layers, "activations": ["sigmoid"] * (len(layers) - 1),
+                          "x": [0.1 * (k + 1) for k in range(layers[0])], "y": [0.5] * layers[-1],
+                          "init": {"scheme": "xavier", "seed": seed}})
+
+
+def link(page, s=None, step=None):
+    s = s or load_preset("classic_2-2-2")
+    q = links.encode_params(canonical_json(s), s, page, step, "neuron", 0,
+                            default_key=canonical_json(load_preset("classic_2-2-2")))
+    return "/?" + "&".join(f"{k}={v}" for k, v in q.items())
+
+
+class Server:
+    def __init__(self, root: Path, script: str):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port), "--server.address",
+             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def cpu(self) -> float:
+        """User + system seconds of the server so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wait(self):
+        import urllib.request
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+CLICK_UNTIL = """async ([sel, want]) => {  // click, then wait until the text `want` is on the page; ms
+  const t0 = performance.now();
+  document.querySelector(sel).click();
+  return await new Promise(res => { const poll = () => document.body.innerText.includes(want) ?
+    requestAnimationFrame(() => res(performance.now() - t0)) : requestAnimationFrame(poll); poll(); });
+}"""
+
+
+def old_clicks(page, srv, n_clicks, total):
+    """Today's page: click "Next ▶", wait for "Step k of n" (the rerun has drawn the new step)."""
+    times, c0 = [], srv.cpu()
+    for k in range(2, n_clicks + 2):
+        page.get_by_role("button", name=re.compile("Next")).first.evaluate("b => b.setAttribute('data-bench', '1')")
+        times.append(page.evaluate(CLICK_UNTIL, ["button[data-bench='1']", f"Step {k} of {total}"]))
+        page.wait_for_timeout(250)
+        page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    return times, (srv.cpu() - c0) / n_clicks
+
+
+def stage_clicks(page, srv, n_clicks):
+    fr = page.locator(STAGE).first.element_handle().content_frame()
+    fr.evaluate("() => { window.__stage.renders.length = 0; }")
+    c0 = srv.cpu()
+    for _ in range(n_clicks):
+        fr.locator("#next").click()
+        page.wait_for_timeout(120)
+    page.wait_for_timeout(2600)  # the idle report reaches the server once: counted
+    times = fr.evaluate("() => window.__stage.renders.slice()")
+    return times, (srv.cpu() - c0) / n_clicks
+
+
+def main():
+    from playwright.sync_api import sync_playwright
+
+    servers = []
+    try:
+        run(sync_playwright, servers)
+    finally:  # never leave a server behind, even when a measurement fails
+        for srv in servers:
+            srv.stop()
+
+
+def run(sync_playwright, servers):
+    print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_stage_"))
+    subprocess.run(f"git -C {ROOT} archive main | tar -x -C {tmp}", shell=True, check=True)
+    (tmp / "minimal.py").write_text(MINIMAL)
+    deep, big = net([4, 4, 4, 1]), net([8] * 8)
+
+    # sizes and build time (the server's side)
+    from app import frames
+    payload = {}
+    for name, s in (("4-4-4-1", deep), ("8-8-8-8-8-8-8-8", big)):
+        t = trace(s)
+        t0 = time.perf_counter()
+        sizes = {scr: len(json.dumps(frames.stage(t, 0, scr), separators=(",", ":"), ensure_ascii=False).encode())
+                 for scr in frames.SCREENS}
+        build = time.perf_counter() - t0
+        payload[name] = (sizes, build)
+
+    rows = {}
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        # first paint from cold
+        cold = {}
+        for label, root, done in (("stage", ROOT, "stage"), ("today", tmp, "plot")):
+            srv = Server(root, "app/streamlit_app.py")
+            servers.append(srv)
+            page = b.new_page(viewport={"width": 1280, "height": 900})
+            srv.wait()
+            page.goto(srv.url + "/?p=forward")
+            if done == "stage":
+                page.frame_locator(STAGE).first.locator("body[data-step] .js-plotly-plot").wait_for(timeout=60_000)
+            else:
+                page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+            cold[label] = time.perf_counter() - srv.t0
+            page.close()
+            if label == "stage":
+                stage_srv = srv
+            else:
+                old_srv = srv
+        mini = Server(tmp, "minimal.py")
+        servers.append(mini)
+        mini.wait()
+
+        for name, s, total_fwd in (("classic 2-2-2 backward", None, 18), ("4-4-4-1 backward", deep, 55)):
+            page = b.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(stage_srv.url + link("backward", s))
+            page.frame_locator(STAGE).first.locator("body[data-step]").wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+            st_t, st_cpu = stage_clicks(page, stage_srv, 15)
+            page.close()
+            page = b.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(old_srv.url + link("backward", s))
+            page.get_by_text(f"Step 1 of {total_fwd}").wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+            old_t, old_cpu = old_clicks(page, old_srv, 15, total_fwd)
+            page.close()
+            rows[name] = (st_t, st_cpu, old_t, old_cpu)
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(mini.url)
+        page.get_by_role("button", name="Next").wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        mt, c0 = [], mini.cpu()
+        for k in range(1, 16):
+            page.get_by_role("button", name="Next").first.evaluate("b => b.setAttribute('data-bench', '1')")
+            mt.append(page.evaluate(CLICK_UNTIL, ["button[data-bench='1']", f"Step {k + 1} of many"]))
+            page.wait_for_timeout(250)
+        mini_cpu = (mini.cpu() - c0) / 15
+        page.close()
+
+        # motion: 8-8-8-8-1 forward played at 4×
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        eight = net([8, 8, 8, 8, 1])
+        last = trace(eight).steps(0).phase_start("backward") - 1
+        page.goto(stage_srv.url + link("forward", eight))
+        fl = page.frame_locator(STAGE).first
+        fl.locator("body[data-step]").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        fr = page.locator(STAGE).first.element_handle().content_frame()
+        fl.locator("#speed").select_option("4")
+        fr.evaluate("() => { window.__stage.frameTimes.length = 0; }")
+        c0 = stage_srv.cpu()
+        fl.locator("#play").click()
+        fl.locator(f"body[data-step='{last}']").wait_for(timeout=60_000)
+        page.wait_for_timeout(800)
+        ft = fr.evaluate("() => window.__stage.frameTimes.slice(1)")
+        play_cpu = stage_srv.cpu() - c0
+        page.close()
+        b.close()
+
+    print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
+    mm, mp = statistics.median(mt), pct(mt, 95)
+    print(f"\nminimal Streamlit page (button + st.latex + small chart): click-to-render median {mm:.0f} ms, "
+          f"p95 {mp:.0f} ms, server CPU {1000 * mini_cpu:.0f} ms/click")
+    for name, (st_t, st_cpu, old_t, old_cpu) in rows.items():
+        sm, sp, om, op = statistics.median(st_t), pct(st_t, 95), statistics.median(old_t), pct(old_t, 95)
+        print(f"\n{name}: Next click to the new equation and drawing on screen")
+        print(f"  stage   median {sm:6.1f} ms  p95 {sp:6.1f} ms   server CPU {1000 * st_cpu:6.1f} ms/click "
+              "(the one idle report included)")
+        print(f"  today   median {om:6.1f} ms  p95 {op:6.1f} ms   server CPU {1000 * old_cpu:6.1f} ms/click")
+        print(f"  ratio   today/stage {om / sm:5.1f}× (median)   minimal page/stage {mm / sm:5.1f}×   "
+              f"CPU today/stage {old_cpu / max(st_cpu, 1e-4):5.1f}×")
+    print(f"\nplaying 8-8-8-8-1 forward at 4×: {len(ft)} animation frames, p95 {pct(ft, 95):.1f} ms, "
+          f"median {statistics.median(ft):.1f} ms; server CPU for the whole pass {1000 * play_cpu:.0f} ms "
+          "(the end-of-play report)")
+    for name, (sizes, build) in payload.items():
+        print(f"what the browser receives for {name}: " + ", ".join(f"{k} {v / 1024:.0f} KB" for k, v in sizes.items())
+              + f"; all three built in {build:.2f} s")
+    print(f"\nfirst paint of the forward screen from a cold server: stage {cold['stage']:.1f} s, "
+          f"today {cold['today']:.1f} s (ratio {cold['today'] / cold['stage']:.2f}×)")
+
+
+if __name__ == "__main__":
+    main()

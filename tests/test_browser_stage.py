@@ -1,0 +1,390 @@
+"""The stage in a real browser (Debian's Chromium, the README's run command on a free port): stepping
+with the buttons, the keys and the slider; 50 quick clicks and 50 quick → keys, none lost; Play,
+Pause and Space; motion and reduced motion; a click on a neuron and on a weight's number; the quiz
+hides every hidden value (text, hover, MathML); readability by bounding boxes (no label over a label
+or a neuron, no equation cut or scrolling, presenter mode fits 1280×720, label size and contrast,
+no truncated button, a 390 px phone) on the presets and a 4-8-8-3 network; axe-core on the three
+step screens in both themes. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from _server import ARTIFACTS
+
+from app import url as links
+from app.state import canonical_json
+from core import load_preset, load_scenario, preset_names, trace
+from tests.test_browser import browser, server  # noqa: F401 - fixtures reused
+
+STAGE = "iframe[title='app.stage.stage']"
+WIDE = {"layers": [4, 8, 8, 3], "activations": ["tanh", "relu", "sigmoid"], "x": [0.5, -1, 0.25, 2],
+        "y": [0, 1, 0], "init": {"scheme": "xavier", "seed": 7}}
+DEEP = {"layers": [4, 4, 4, 1], "activations": ["sigmoid"] * 3, "x": [0.1, 0.2, 0.3, 0.4], "y": [1],
+        "init": {"scheme": "xavier", "seed": 1}}
+
+
+def link(page: str, s=None, step: int | None = None, pm: bool = False) -> str:
+    s = s or load_preset("classic_2-2-2")
+    q = links.encode_params(canonical_json(s), s, page, step, "neuron", 0,
+                            default_key=canonical_json(load_preset("classic_2-2-2")))
+    if pm:
+        q["pm"] = "1"
+    return "/?" + "&".join(f"{k}={v}" for k, v in q.items())
+
+
+def _open(browser, url, path, width=1280, height=720, scheme="light", reduced=False):  # noqa: F811
+    ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
+                              reduced_motion="reduce" if reduced else "no-preference")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url + path)
+    frame = _frame(page)
+    frame.locator("body[data-step]").wait_for()
+    page.wait_for_timeout(600)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")  # the page has settled
+    page.wait_for_timeout(400)
+    return ctx, page, frame
+
+
+def _frame(page):
+    page.locator(STAGE).first.wait_for()
+    return page.frame_locator(STAGE).first
+
+
+def _frame_obj(page):
+    return page.locator(STAGE).first.element_handle().content_frame()
+
+
+def _at(frame, i: int, timeout: int = 20_000) -> None:
+    frame.locator(f"body[data-step='{i}']").wait_for(timeout=timeout)
+
+
+def _step(frame) -> int:
+    return int(frame.locator("body").get_attribute("data-step"))
+
+
+def _cards(frame) -> str:
+    return frame.locator("#cards").inner_text().replace("\n", " ")
+
+
+def test_buttons_keys_and_slider_step_in_the_browser(server, browser):  # noqa: F811
+    t = trace(load_preset("classic_2-2-2"))
+    ctx, page, frame = _open(browser, server, link("forward"))
+    try:
+        assert frame.locator("#where").inner_text() == "Step 1 of 5"
+        frame.get_by_role("button", name="Next step").click()
+        _at(frame, 1)
+        assert "0.596884378" in _cards(frame)  # a²₂ (Mazur: out h2 = 0.596884378)
+        frame.get_by_role("button", name="Last step").click()
+        _at(frame, 4)
+        assert f"{t.costs[0]:.9g}" in _cards(frame)  # the cost, 0.298371109
+        frame.get_by_role("button", name="Previous step").click()
+        _at(frame, 3)
+        frame.get_by_role("button", name="First step").click()
+        _at(frame, 0)
+        page.get_by_role("heading", name="2 · Forward pass").click()  # the keys work from the page around it
+        page.keyboard.press("ArrowRight")
+        _at(frame, 1)
+        page.keyboard.press("End")
+        _at(frame, 4)
+        page.keyboard.press("ArrowLeft")
+        _at(frame, 3)
+        page.keyboard.press("Home")
+        _at(frame, 0)
+        frame.get_by_role("slider", name="Step").fill("3")
+        _at(frame, 2)
+        # the step is in the address bar at once (no server round trip), and the server is told when idle
+        page.wait_for_function("() => location.search.includes('step=3')")
+        page.reload()
+        _at(_frame(page), 2)
+        # a text field on the page keeps its keys: nothing steps while typing
+        page.goto(server + link("backward"))
+        frame = _frame(page)
+        _at(frame, 0)
+        box = page.get_by_role("combobox", name="Choose a weight or bias")
+        box.click()
+        page.keyboard.type("w")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(500)
+        assert _step(frame) == 0
+    finally:
+        ctx.close()
+
+
+def test_fifty_quick_clicks_and_fifty_quick_keys_are_not_lost(server, browser):  # noqa: F811
+    ctx, page, frame = _open(browser, server, link("backward", load_scenario(DEEP)))  # 55 steps
+    try:
+        box = page.locator(STAGE).first.bounding_box()
+        nxt = frame.get_by_role("button", name="Next step").bounding_box()
+        assert box and nxt
+        for _ in range(50):
+            page.mouse.click(nxt["x"] + nxt["width"] / 2, nxt["y"] + nxt["height"] / 2)
+        page.wait_for_timeout(300)
+        clicks = _frame_obj(page).evaluate("() => window.__stage.clicks")
+        assert (clicks, _step(frame)) == (50, 50)
+        page.wait_for_timeout(300)
+        assert _step(frame) == 50
+        frame.get_by_role("button", name="First step").click()
+        _at(frame, 0)
+        page.get_by_role("heading", name="3 · Backward pass").click()
+        for _ in range(50):
+            page.keyboard.press("ArrowRight")
+        _at(frame, 50)
+        page.wait_for_timeout(2500)  # the idle report reaches the server; the rerun does not move the stage
+        assert _step(frame) == 50
+        page.wait_for_function("() => location.search.includes('step=51')")
+    finally:
+        ctx.close()
+
+
+def test_play_pause_space_and_motion(server, browser):  # noqa: F811
+    ctx, page, frame = _open(browser, server, link("forward", load_scenario(DEEP)))
+    try:
+        frame.locator("#speed").select_option("4")
+        frame.get_by_role("button", name="Play").click()
+        frame.get_by_role("button", name="Pause").wait_for()
+        page.wait_for_timeout(1000)  # 4×: a step every 375 ms
+        assert _step(frame) >= 2
+        frame.get_by_role("button", name="Pause").click()
+        frame.get_by_role("button", name="Play").wait_for()
+        page.wait_for_timeout(300)
+        s = _step(frame)
+        page.wait_for_timeout(900)
+        assert _step(frame) == s
+        frame.locator("#speed").select_option("1")
+        frame.get_by_role("button", name="First step").click()
+        _at(frame, 0)
+        frame.get_by_role("button", name="Next step").click()
+        frame.locator("svg#overlay circle").first.wait_for(state="attached", timeout=3000)  # w·a travels
+        page.get_by_role("heading", name="2 · Forward pass").click()
+        page.keyboard.press(" ")  # Space plays
+        frame.get_by_role("button", name="Pause").wait_for()
+        _at(frame, 9, timeout=15_000)  # … and stops at the end of the pass
+        frame.get_by_role("button", name="Play").wait_for()
+        page.wait_for_timeout(500)
+        assert _step(frame) == 9
+        times = page.evaluate("() => document.querySelector(\"" + STAGE.replace('"', '\\"') + "\")"
+                              ".contentWindow.__stage.frameTimes.slice()")
+        assert len(times) > 20  # the motion ran frame by frame
+    finally:
+        ctx.close()
+    ctx, page, frame = _open(browser, server, link("forward"), reduced=True)
+    try:
+        frame.get_by_role("button", name="Next step").click()
+        _at(frame, 1)
+        page.wait_for_timeout(200)
+        assert frame.locator("svg#overlay circle").count() == 0  # prefers-reduced-motion: no motion
+    finally:
+        ctx.close()
+
+
+POINT = """([x, y]) => { const gd = document.getElementById('plot'), fl = gd._fullLayout;
+  return [fl.xaxis.l2p(x) + fl._size.l, fl.yaxis.l2p(y) + fl._size.t]; }"""
+
+
+def test_clicking_a_neuron_and_a_weights_number(server, browser):  # noqa: F811
+    from app.figures import positions
+
+    ctx, page, frame = _open(browser, server, link("backward"))
+    try:
+        fr = _frame_obj(page)
+        box = page.locator(STAGE).first.bounding_box()
+        fr.locator("#plot").scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        plot = fr.locator("#plot").bounding_box()
+        x, y = fr.evaluate(POINT, list(positions((2, 2, 2))[1][1]))  # neuron 2 of layer 2
+        page.mouse.click(plot["x"] + x, plot["y"] + y)
+        _at(frame, 16 - 5)  # its δ (CLASSIC index 16)
+        assert "δ" in frame.locator("#desc").inner_text()
+        # w³₁₁'s number is on the drawing once its ∂C/∂w is reached; a click on it opens that step
+        frame.get_by_role("button", name="Last step").click()
+        _at(frame, 17)
+        xy = fr.evaluate("""() => { const t = document.getElementById('plot').data.find(t => t.name === 'edges');
+            const q = t.customdata.findIndex(c => c.join() === '3,0,0'); return [t.x[q], t.y[q]]; }""")
+        x, y = fr.evaluate(POINT, xy)  # where w³₁₁'s number is drawn
+        fr.locator("#plot").scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        plot = fr.locator("#plot").bounding_box()
+        page.mouse.click(plot["x"] + x, plot["y"] + y)
+        _at(frame, 9 - 5)  # ∂C/∂w³₁₁ (CLASSIC index 9)
+        assert box
+    finally:
+        ctx.close()
+
+
+def test_a_weights_chain_rule_card_shows_on_its_step(server, browser):  # noqa: F811
+    ctx, page, frame = _open(browser, server, link("backward", step=18 - 5))  # ∂C/∂w²₁₂: a hidden weight
+    try:
+        frame.locator("h3", has_text="The full chain rule for w²₁₂").first.wait_for()
+    finally:
+        ctx.close()
+
+
+HIDDEN = ("0.3775", "0.5933", "0.593269992", "0.3925", "0.596884378", "1.106", "0.7514")
+
+
+def _everything(page) -> str:
+    """Every text the page holds: the page, the stage's DOM, its plot's data and labels (hover text too)."""
+    fr = _frame_obj(page)
+    inner = fr.evaluate("() => document.documentElement.outerHTML + JSON.stringify("
+                        "document.getElementById('plot').data || []) + JSON.stringify("
+                        "(document.getElementById('plot').layout || {}).annotations || [])")
+    return page.content() + inner
+
+
+def test_the_quiz_hides_every_hidden_value_in_text_hover_and_mathml(server, browser):  # noqa: F811
+    ctx, page, frame = _open(browser, server, link("forward"))
+    try:
+        assert "0.3775" in _everything(page)  # without the quiz the stage holds it
+        page.get_by_text("Quiz: predict each value before it is shown").click()
+        page.get_by_role("button", name="Reveal the value").wait_for()
+        page.wait_for_timeout(1500)
+        _frame(page).locator("body[data-step='0']").wait_for()
+        text = _everything(page)
+        assert not [v for v in HIDDEN if v in text]
+        page.get_by_role("button", name="Reveal the value").click()  # z²₁ revealed, a²₁ not
+        page.get_by_text("Revealed without a prediction.").wait_for()
+        page.wait_for_timeout(1500)
+        text = _everything(page)
+        assert "0.3775" in text and not [v for v in HIDDEN[1:] if v in text]
+        page.screenshot(path=str(ARTIFACTS / "stage_quiz.png"))
+    finally:
+        ctx.close()
+
+
+BOXES = """() => {
+  const gd = document.getElementById('plot');
+  const rect = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const labels = [...gd.querySelectorAll('g.annotation')].map(a => rect(a.querySelector('rect.bg') || a));
+  const idx = gd.data.findIndex(t => t.name === 'neurons');
+  const nodes = [...gd.querySelectorAll('.scatterlayer .trace')[idx].querySelectorAll('path.point')].map(rect);
+  const texts = [...gd.querySelectorAll('g.annotation text')];
+  const style = texts.map(t => [getComputedStyle(t).fill, parseFloat(getComputedStyle(t).fontSize)]);
+  const bgs = [...gd.querySelectorAll('g.annotation rect.bg')].map(r => getComputedStyle(r).fill);
+  const lines = [...document.querySelectorAll('#cards .line')].map(l => [l.scrollWidth, l.clientWidth]);
+  const maths = [...document.querySelectorAll('#cards math')].map(m => [rect(m), rect(m.closest('.card'))]);
+  const mathSize = Math.max(0, ...[...document.querySelectorAll('#cards math')].map(
+    m => parseFloat(getComputedStyle(m).fontSize)));
+  const buttons = [...document.querySelectorAll('button:not([hidden])')].filter(b => b.offsetParent)
+    .map(b => [b.textContent.trim(), b.scrollWidth, b.clientWidth]);
+  return { labels, nodes, style, bgs, lines, maths, mathSize, buttons };
+}"""
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in re.findall(r"[\d.]+", css)[:3])
+
+
+def _contrast(a, b) -> float:
+    def lum(c):
+        c = [v / 255 for v in c]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _meets(b, top: float, bottom: float) -> bool:
+    return b[0] < b[2] and b[1] < b[3] and top < bottom
+
+
+def _overlap(a, b, slack=1.0) -> bool:
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
+
+
+def _check_readable(page, frame, where: str, presenter: bool, height: int) -> None:
+    fr = _frame_obj(page)
+    fr.wait_for_function("() => (document.getElementById('plot').data || []).length > 0")
+    b = fr.evaluate(BOXES)
+    for i, a in enumerate(b["labels"]):
+        for c in b["labels"][i + 1:]:
+            assert not _overlap(a, c), f"{where}: two labels overlap {a} {c}"
+        for n in b["nodes"]:
+            assert not _overlap(a, n, 2.0), f"{where}: a label covers a neuron {a} {n}"
+    for sw, cw in b["lines"]:
+        assert sw <= cw + 1, f"{where}: an equation line scrolls ({sw} > {cw})"
+    for m, card in b["maths"]:
+        assert m[0] >= card[0] - 1 and m[2] <= card[2] + 1, f"{where}: an equation is cut at its card's edge"
+    for text, sw, cw in b["buttons"]:
+        assert sw <= cw + 1, f"{where}: the button {text!r} is truncated"
+    for (fill, size), bg in zip(b["style"], b["bgs"]):
+        assert _contrast(_rgb(fill), _rgb(bg)) >= 4.5, f"{where}: label contrast {fill} on {bg}"
+        if presenter:
+            assert size >= b["mathSize"] - 0.5, f"{where}: a {size} px label next to {b['mathSize']} px equations"
+    if presenter and height == 720:  # one step fits the screen: controls, drawing, the card with its value
+        page.evaluate("() => window.scrollTo(0, 0)")
+        top = page.locator(STAGE).first.bounding_box()["y"]
+        inner = fr.evaluate("""() => [document.getElementById('controls').getBoundingClientRect().bottom,
+            document.getElementById('plot').getBoundingClientRect().bottom,
+            Math.max(...[...document.querySelectorAll('#cards .card')].map(c => c.getBoundingClientRect().bottom))]""")
+        assert all(top + y <= height + 1 for y in inner), f"{where}: the step does not fit 720 px: {top} + {inner}"
+
+
+CASES = [(name, "forward", 2) for name in preset_names()] + [(name, "backward", 6) for name in preset_names()]
+
+
+@pytest.mark.parametrize("name,screen,step", CASES)
+def test_no_label_overlaps_and_no_equation_is_cut_on_every_preset(server, browser, name, screen, step):  # noqa: F811
+    s = load_preset(name)
+    n = trace(s).steps(0)
+    step = min(step, (n.phase_start("backward") if screen == "forward" else n.phase_start("update") -
+                      n.phase_start("backward")) - 1)
+    ctx, page, frame = _open(browser, server, link(screen, s, step), width=1280, height=720)
+    try:
+        _check_readable(page, frame, f"{name} {screen}", False, 720)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("presenter", [False, True])
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("net", ["classic", "4-8-8-3"])
+def test_readability_in_both_themes_sizes_and_presenter_mode(server, browser, scheme, presenter, size, net):  # noqa: F811
+    s = load_preset("classic_2-2-2") if net == "classic" else load_scenario(WIDE)
+    for screen, step in (("forward", 4 if net == "classic" else 12), ("backward", 12), ("update", 3)):
+        ctx, page, frame = _open(browser, server, link(screen, s, step, pm=presenter), *size, scheme=scheme)
+        try:
+            if screen == "update":
+                frame.get_by_role("button", name="Next step").click()
+                _at(frame, 1)
+            _check_readable(page, frame, f"{net} {screen} {scheme} {size} pm={presenter}", presenter, size[1])
+            if size == (1280, 720) and screen == "backward":
+                page.screenshot(path=str(ARTIFACTS / f"stage_{net}_{screen}_{scheme}_pm{int(presenter)}.png"))
+        finally:
+            ctx.close()
+
+
+def test_on_a_phone_the_controls_equation_and_drawing_are_near_the_top(server, browser):  # noqa: F811
+    ctx, page, frame = _open(browser, server, link("backward", step=4), width=390, height=844)
+    try:
+        top = page.locator(STAGE).first.bounding_box()["y"] + page.evaluate("() => window.scrollY")
+        fr = _frame_obj(page)
+        inner = fr.evaluate("""() => ['controls', 'cards', 'plot'].map(
+            id => document.getElementById(id).getBoundingClientRect().top)""")
+        assert all(top + y < 2200 for y in inner), (top, inner)  # today the drawing starts 3,400 px down
+        _check_readable(page, frame, "phone", False, 844)
+        page.screenshot(path=str(ARTIFACTS / "stage_phone_backward.png"), full_page=True)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation_on_the_stage(server, browser, scheme):  # noqa: F811
+    from _axe import axe, describe
+
+    for screen in ("forward", "backward", "update"):
+        ctx, page, frame = _open(browser, server, link(screen, step=2), 1366, 768, scheme=scheme)
+        try:
+            bad = axe(_frame_obj(page))
+            assert not bad, f"{screen} {scheme}: " + describe(bad)
+            names = _frame_obj(page).evaluate("() => [...document.querySelectorAll('button')].filter("
+                                              "b => b.offsetParent).map(b => b.getAttribute('aria-label') || "
+                                              "b.textContent.trim())")
+            assert {"First step", "Previous step", "Next step", "Play", "Last step"} <= set(names)
+            first = "Step 1 of" if screen == "update" else "Step 3 of"  # the update's step is not in the link
+            assert frame.locator("#desc").inner_text().startswith(first)  # the drawing's text alternative
+        finally:
+            ctx.close()
