@@ -30,6 +30,7 @@ MISTAKE = "bp_mistake"  # the update screen's "updated output weights by mistake
 PRESENTER = "bp_presenter"  # presenter mode: larger equations, no sidebar (``pm=1`` in the URL)
 URL_READ = "bp_url_read"  # the URL was read (once per session)
 START_PAGE = "bp_start_page"  # the screen a shared link asked for
+URL_EXTRA = "bp_url_extra"  # more query parameters for write_url, e.g. {"room": code} (app.classroom)
 DEFAULT_PRESET = "classic_2-2-2"
 STEP_PAGES = ("forward", "backward")
 CHANGED = "The network changed, so the steps start again from the first one."
@@ -159,6 +160,7 @@ def write_url(page: str) -> None:
                              default_key=_default_key())
     if st.session_state.get(PRESENTER):
         want["pm"] = "1"
+    want.update(st.session_state.get(URL_EXTRA) or {})  # e.g. a class-mode student's room
     try:
         have = {k: st.query_params.get(k) for k in st.query_params}
         if have != want:

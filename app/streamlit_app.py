@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so pages can 
 
 import streamlit as st  # noqa: E402
 
-from app import sidebar, state  # noqa: E402
+from app import classroom, sidebar, state  # noqa: E402
 from core import load_preset  # noqa: E402
 
 st.set_page_config(page_title="Backprop Stepper", page_icon="∂", layout="wide")
@@ -21,12 +21,14 @@ SCREENS = [
     ("update", "../pages/update.py", "4 · Update"),
     ("train", "../pages/train.py", "5 · Training lab"),
     ("worksheet", "../pages/worksheet.py", "6 · Worksheets"),
+    ("join", "../pages/join.py", "Join a class"),
 ]
 pages = {name: st.Page(path, title=title, url_path=name, default=name == start) for name, path, title in SCREENS}
 current = st.navigation(list(pages.values()))
 name = next((n for n, p in pages.items() if p is current or p.title == current.title), "network")
 sidebar.render(name)
 try:
+    classroom.render(name, pages)  # class mode: drive the room, or follow it (may stop the screen)
     current.run()
 except Exception:  # the last safety net: a message and the way back, never a traceback on screen
     logging.getLogger("backprop_stepper").exception("screen %s failed", name)

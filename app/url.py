@@ -20,7 +20,7 @@ from app.model import app_limits, precheck
 from core import Scenario, load_scenario
 from core.scenario import initial_weights
 
-PAGES = ("network", "forward", "backward", "update", "train", "worksheet")
+PAGES = ("network", "forward", "backward", "update", "train", "worksheet", "join")
 MAX_CODE = 24_000  # characters of ``s``
 MAX_JSON = 200_000  # bytes after decompression
 FORMAT = "1"

@@ -219,4 +219,5 @@ def summary(history: list[dict], phase: str) -> list[dict]:
         r["right"] += h["right"]
     for r in rows.values():
         r["share right"] = f"{100 * r['right'] / r['answers']:.0f} %" if r["answers"] else "–"
-    return sorted(rows.values(), key=lambda r: (r["right"] / r["answers"] if r["answers"] else 1, r["kind of step"]))
+    worst = lambda r: (r["right"] / r["answers"] if r["answers"] else 2, r["kind of step"])  # unanswered last
+    return sorted(rows.values(), key=worst)
