@@ -31,7 +31,7 @@ def histogram(guesses: list[float], value: float, sigfigs: int, symbol: str = ""
     lo, hi = window(guesses, value, sigfigs)
     inside = [g for g in guesses if lo <= g <= hi]
     tol = cq.tolerance(value, sigfigs)
-    fig = go.Figure(go.Histogram(x=inside, nbinsx=max(8, min(40, 2 * len(inside))), marker_color=BARS,
+    fig = go.Figure(go.Histogram(x=inside, xbins=dict(start=lo, end=hi, size=(hi - lo) / 40), marker_color=BARS,
                                  name="predictions", hovertemplate="%{x}: %{y} predictions<extra></extra>"))
     fig.add_vrect(x0=value - tol, x1=value + tol, fillcolor=RIGHT_BAND, line_width=0, layer="below")
     fig.add_vline(x=value, line_color=TRUE, line_width=4,

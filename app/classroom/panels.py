@@ -126,6 +126,7 @@ def _ask(name: str, g: int, qnum: int, move_to: int | None = None) -> None:
         state.set_step(name, move_to)
         where = cu.place(name)
         st.session_state[cu.PUBLISHED] = where
+    st.session_state[cu.SHOW_JOIN] = False  # the question takes the projector
     _act(rooms.ask, qs[qnum], name, n, quiz.sigfigs(), where)
 
 

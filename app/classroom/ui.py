@@ -245,7 +245,7 @@ def join_screen() -> None:
                "asked; nothing is kept but your answers and the name you type, and only while the class lasts.")
     with st.expander("I am the teacher of a class (resume after a restart)"):
         with st.form("class_resume", border=False):
-            st.text_input("Class code", key="class_resume_code", max_chars=12)
+            st.text_input("Code of the class you started", key="class_resume_code", max_chars=12)
             st.text_input("Control key", key="class_resume_key", type="password", max_chars=64)
             st.form_submit_button("Resume teaching", on_click=_resume_clicked)
 
