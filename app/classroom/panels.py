@@ -112,7 +112,7 @@ def _act(fn, *args) -> None:
         fn(cu.store(), st.session_state[cu.CODE], st.session_state.get(cu.TOKEN), *args)
     except Refused as e:
         cu._refused(e)
-    cu._forget_version(st.session_state[cu.CODE])
+    cu.saw(st.session_state[cu.CODE])
 
 
 def _ask(name: str, g: int, qnum: int, move_to: int | None = None) -> None:

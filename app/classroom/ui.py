@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import threading
 import time
 
 import streamlit as st
@@ -41,7 +40,9 @@ VERDICT = "bp_class_verdict"  # {qid, guess, right, message} of this student's l
 TRIES = "bp_class_tries"  # times of wrong codes typed (rate limit)
 LEFT = "bp_class_left"  # this session left a class: its URL does not rejoin it
 URL_EXTRA = state.URL_EXTRA  # query parameters app.state.write_url adds (a student's room)
-POLL = float(os.environ.get("BP_CLASS_POLL_S") or 0.5)  # seconds between two polls of the room
+POLL = float(os.environ.get("BP_CLASS_POLL_S") or 0.5)  # the browser's timer for the follower fragment
+HOLD = float(os.environ.get("BP_CLASS_HOLD_S") or 1.5)  # seconds a follower run waits for a change
+FULL_RUN = "bp_class_full_run"  # set while render() draws the screen
 TRIES_MAX, TRIES_WINDOW = 10, 600  # wrong codes per session per 10 minutes
 STEP_SCREENS = ("forward", "backward", "update")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
@@ -54,37 +55,29 @@ def _store_for(redis_url: str, db: str, ttl: str):
 
 def store():
     """The rooms' store the settings name (one per process, shared by every session)."""
+    return _store_for(*_settings())
+
+
+def _settings() -> tuple[str, str, str]:
     env = os.environ
-    return _store_for(env.get("REDIS_URL", ""), env.get("BP_CLASS_DB", ""), env.get("BP_CLASS_TTL_HOURS", ""))
+    return env.get("REDIS_URL", ""), env.get("BP_CLASS_DB", ""), env.get("BP_CLASS_TTL_HOURS", "")
 
 
-_versions: dict[str, tuple[float, int | None]] = {}
-_versions_lock = threading.Lock()
+@st.cache_resource(show_spinner=False)
+def _watcher_for(redis_url: str, db: str, ttl: str):
+    from app.classroom.watch import Watcher
+
+    return Watcher(_store_for(redis_url, db, ttl).version)
 
 
-def room_version(code: str, max_age: float = 0.2) -> int | None:
-    """The room's version, read from the store at most every ``max_age`` s per server process: the
-    followers of one room on one replica share one read."""
-    now = time.monotonic()
-    with _versions_lock:
-        hit = _versions.get(code)
-    if hit and now - hit[0] < max_age:
-        return hit[1]
-    v = store().version(code)
-    with _versions_lock:
-        _versions[code] = (now, v)
-    return v
+def _watcher():
+    """The process's watcher of the rooms in the store the settings name (app.classroom.watch)."""
+    return _watcher_for(*_settings())
 
 
-def _forget_version(code: str) -> None:
-    with _versions_lock:
-        _versions.pop(code, None)
-
-
-def _saw_version(code: str, v: int) -> None:
-    """A fresh load of the room: the shared cache need not ask again for a moment."""
-    with _versions_lock:
-        _versions[code] = (time.monotonic(), v)
+def saw(code: str, version: int | None = None) -> None:
+    """This process read or wrote the room (``version`` None: read it now): its followers here wake at once."""
+    _watcher().saw(code, store().version(code) if version is None else version)
 
 
 def role() -> str | None:
@@ -125,11 +118,10 @@ def _publish(name: str) -> None:
         return
     code = st.session_state[CODE]
     try:
-        rooms.move(store(), code, st.session_state.get(TOKEN), here)
+        saw(code, rooms.move(store(), code, st.session_state.get(TOKEN), here))
         st.session_state[PUBLISHED] = here
     except Refused as e:
         _refused(e)
-    _forget_version(code)
 
 
 def teacher_moved(screen: str, step: int) -> None:
@@ -277,9 +269,11 @@ def render(name: str, pages: dict) -> None:
             st.session_state[NOTE] = (f"The class {rooms.show_code(code)} has ended or expired. To join another, "
                                       "type its code on the Join screen.")
             return panels.note()
-        _saw_version(code, room["version"])
+        _watcher().saw(code, room["version"])
         _apply(room, name, pages)
+        st.session_state[FULL_RUN] = True  # the follower does not wait in the run that draws the screen
         _follow(code, room["version"])
+        st.session_state[FULL_RUN] = False
         panels.student(name, room)
 
 
@@ -305,6 +299,9 @@ def _apply(room: dict, name: str, pages: dict) -> None:
 
 @st.fragment(run_every=POLL)
 def _follow(code: str, seen: int) -> None:
-    """A student's poll: rerun the app only when the room changed (or ended)."""
-    if room_version(code) != seen:
+    """A student's follower: waits (up to HOLD seconds) for the room to change, then reruns the app. The
+    browser asks for the next run every POLL seconds; a run already waiting absorbs those requests."""
+    if st.session_state.get(FULL_RUN):
+        return
+    if _watcher().wait(code, seen, HOLD) != seen:
         st.rerun(scope="app")
