@@ -46,7 +46,7 @@ from core import quiz as cq  # noqa: E402
 REAL, SIMULATED = 5, 55
 NEXTS = 3  # Next clicks timed
 IDLE_S = 15.0  # seconds of idle following for the CPU figure
-POLL = 0.5  # the follower's poll (app.classroom.ui.POLL)
+POLL = 0.5  # how often a simulated student reads the room (the real ones wait on the watcher)
 BOUND_S = 240  # every wait and loop of one set-up stops by itself within this
 PRODUCTION = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "STREAMLIT_SERVER_RUN_ON_SAVE": "false",
               "STREAMLIT_RUNNER_POST_SCRIPT_GC": "false", "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "none"}
@@ -203,7 +203,7 @@ def run(mode: str, tmp: Path) -> dict:
                 clicked = teacher.evaluate("window.__clicks[window.__clicks.length - 1]")
                 next_ms["real"] += [page.evaluate("k => window.__seen[k]", str(k)) - clicked for page in phones]
                 next_ms["simulated"] += [s.seen[k] - clicked for s in sims if k in s.seen]
-                time.sleep(1.5)
+                time.sleep(2.0)  # the teacher says a word between two steps
             missing = sum(NEXTS - sum(k in s.seen for k in range(2, 2 + NEXTS)) for s in sims)
             both = next_ms["real"] + next_ms["simulated"]
             out.update(next_p50_ms=round(statistics.median(both)), next_p95_ms=round(_pct(both, 0.95)),

@@ -40,8 +40,9 @@ VERDICT = "bp_class_verdict"  # {qid, guess, right, message} of this student's l
 TRIES = "bp_class_tries"  # times of wrong codes typed (rate limit)
 LEFT = "bp_class_left"  # this session left a class: its URL does not rejoin it
 URL_EXTRA = state.URL_EXTRA  # query parameters app.state.write_url adds (a student's room)
-POLL = float(os.environ.get("BP_CLASS_POLL_S") or 0.5)  # the browser's timer for the follower fragment
-HOLD = float(os.environ.get("BP_CLASS_HOLD_S") or 1.5)  # seconds a follower run waits for a change
+POLL = float(os.environ.get("BP_CLASS_POLL_S") or 1.5)  # the browser's timer for the follower fragment (< HOLD)
+HOLD = float(os.environ.get("BP_CLASS_HOLD_S") or 6.0)  # seconds one follower run waits for a change
+SLICE = 0.25  # how often a waiting follower lets the student's own clicks go first
 FULL_RUN = "bp_class_full_run"  # set while render() draws the screen
 TRIES_MAX, TRIES_WINDOW = 10, 600  # wrong codes per session per 10 minutes
 STEP_SCREENS = ("forward", "backward", "update")
@@ -300,8 +301,13 @@ def _apply(room: dict, name: str, pages: dict) -> None:
 @st.fragment(run_every=POLL)
 def _follow(code: str, seen: int) -> None:
     """A student's follower: waits (up to HOLD seconds) for the room to change, then reruns the app. The
-    browser asks for the next run every POLL seconds; a run already waiting absorbs those requests."""
+    browser asks for the next run every POLL seconds; the requests that arrive while a run waits are folded
+    into one, which starts as soon as this one ends, so some run is always waiting."""
     if st.session_state.get(FULL_RUN):
         return
-    if _watcher().wait(code, seen, HOLD) != seen:
+    v, deadline = seen, time.monotonic() + HOLD
+    while v == seen and time.monotonic() < deadline:
+        v = _watcher().wait(code, seen, min(SLICE, max(0.0, deadline - time.monotonic())))
+        _ = FULL_RUN in st.session_state  # a yield point: the student's own click (a full rerun) goes first
+    if v != seen:
         st.rerun(scope="app")
