@@ -207,3 +207,25 @@ def test_names_and_answers_are_plain_text():
     s.button(key="class_send").click().run()
     assert r"“\<b\>1\</b\>” is not a number" in " ".join(w.value for w in s.warning)
     assert "<b>" not in _text(t)
+
+
+def test_after_a_restart_a_phone_rejoins_from_its_address_and_the_teacher_resumes_with_the_key():
+    t, code = _teacher()
+    s = _join(code, "Ann")
+    me = s.session_state["bp_class_student"]
+    assert (s.query_params["room"], s.query_params["me"]) == (code, me)  # kept in the phone's address
+    t.button(key="forward_next").click().run()
+    token = t.session_state["bp_class_token"]
+    again = _session(None, p="forward", room=code, me=me)  # a new session (the server restarted)
+    assert again.session_state["bp_class_student"] == me and _store().members(code) == {me: "Ann"}
+    assert _step_caption(again) == "Step 2 of 5"
+    teacher = _session("join")
+    teacher.text_input(key="class_resume_code").input(code)
+    teacher.text_input(key="class_resume_key").input("not the key")
+    teacher.button[1].click().run()
+    assert "do not open a class you started" in _text(teacher)
+    teacher.text_input(key="class_resume_key").input(token)
+    teacher.button[1].click().run()
+    teacher.switch_page("../pages/forward.py").run()
+    teacher.button(key="forward_next").click().run()
+    assert _store().load(code)["step"] == 1  # it drives again: now at its own step 2 (index 1)
