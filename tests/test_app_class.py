@@ -229,3 +229,17 @@ def test_after_a_restart_a_phone_rejoins_from_its_address_and_the_teacher_resume
     teacher.switch_page("../pages/forward.py").run()
     teacher.button(key="forward_next").click().run()
     assert _store().load(code)["step"] == 1  # it drives again: now at its own step 2 (index 1)
+
+
+def test_guessing_codes_is_rate_limited():
+    t, code = _teacher()
+    s = _session("join")
+    wrong = "K7QPM3X" if code != "K7QPM3X" else "K7QPM3Y"
+    for _ in range(10):
+        s.text_input(key="class_join_code").input(wrong)
+        s.button[0].click().run()
+        assert "There is no class" in _text(s).replace("\\", "")
+    s.text_input(key="class_join_code").input(code)  # even the right code must wait now
+    s.button[0].click().run()
+    assert "Too many wrong codes" in _text(s)
+    assert "bp_class_role" not in s.session_state and _store().members(code) == {}
