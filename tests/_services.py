@@ -45,13 +45,20 @@ def _wait_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 20
     pytest.fail(f"{what} did not listen on port {port}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
+@contextmanager
+def _serving(cmd: list[str], port: int, what: str) -> Iterator[None]:
+    """Run ``cmd`` until the block ends, once it listens on ``port``."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+        _wait_port(port, proc, what)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 @contextmanager
@@ -60,14 +67,10 @@ def redis_server() -> Iterator[str]:
     binary = need("redis-server", "redis-server")
     port = free_port()
     with tempfile.TemporaryDirectory() as d:
-        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                 "no", "--dir", d, "--protected-mode", "yes"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait_port(port, proc, "redis-server")
+        cmd = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", d,
+               "--protected-mode", "yes"]
+        with _serving(cmd, port, "redis-server"):
             yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            _stop(proc)
 
 
 NGINX_CONF = """
@@ -110,10 +113,5 @@ def nginx_proxy(port_a: int, port_b: int) -> Iterator[str]:
         os.chmod(d, 0o777)  # nginx's workers may run as another user when started as root
         conf = Path(d) / "nginx.conf"
         conf.write_text(NGINX_CONF.format(d=d, a=port_a, b=port_b, port=port))
-        proc = subprocess.Popen([binary, "-c", str(conf), "-p", d, "-g", "daemon off;"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait_port(port, proc, "nginx")
+        with _serving([binary, "-c", str(conf), "-p", d, "-g", "daemon off;"], port, "nginx"):
             yield f"http://127.0.0.1:{port}"
-        finally:
-            _stop(proc)

@@ -18,6 +18,7 @@ from app.classroom import ui as cu
 from app.classroom.rooms import Refused
 from core import quiz as cq
 
+COUNT_POLL = 0.4  # seconds between two counts on the projector (the teacher's session only)
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
 
@@ -172,7 +173,7 @@ def _join_panel(code: str) -> None:
         c2.image(qr_png(link), width=340, caption="Scan to join")
 
 
-@st.fragment(run_every=cu.POLL)
+@st.fragment(run_every=COUNT_POLL)
 def _count_line(code: str, qid: str | None) -> None:
     s = cu.store()
     members = len(s.members(code))
