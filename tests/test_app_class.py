@@ -201,6 +201,9 @@ def test_names_and_answers_are_plain_text():
     s = _join(code, "<img src=x>**Bo** [a](b)")
     caption = next(c.value for c in s.sidebar.caption if c.value.startswith("You are"))
     assert caption == r"You are \<img src=x\>\*\*Bo\*\* \[a\](b)"  # escaped for st.markdown
+    t.run()
+    assert [x.value for x in t.text] == ["<img src=x>**Bo** [a](b)"]  # the projector's list: st.text, plain
+    assert not any("<img" in m.value for m in t.markdown)
     t.button(key="class_ask").click().run()
     s.run()
     s.text_input(key=next(w.key for w in s.text_input if w.key.startswith("class_guess_"))).input("<b>1</b>")

@@ -169,7 +169,11 @@ def _join_panel(code: str) -> None:
             st.markdown("## Join the class")
             st.markdown(f"# {rooms.show_code(code)}")
             st.markdown(f"Open **[{link}]({link})** or scan the code, then type a name if you like.")
-            st.markdown(f"### {len(cu.store().members(code))} joined")
+            names = cu.store().members(code)
+            st.markdown(f"### {len(names)} joined")
+            shown = [n for n in names.values() if n][:60]
+            if shown:
+                st.text(", ".join(shown))  # plain text, never markup
         c2.image(qr_png(link), width=340, caption="Scan to join")
 
 
