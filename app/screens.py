@@ -21,6 +21,7 @@ SCREENS = (
     Screen("train", "../pages/train.py", "5 · Training lab"),
     Screen("worksheet", "../pages/worksheet.py", "6 · Worksheets"),
     Screen("graph", "../pages/graph.py", "7 · Computational graph"),
+    Screen("join", "../pages/join.py", "Join a class"),
 )
 NAMES = tuple(s.name for s in SCREENS)
 STEPPED = ("forward", "backward")  # the screens with a step index of their own (kept in the URL)

@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from app import frames, presenter, state, stepping, ui
+from app import classroom, frames, presenter, state, stepping, ui
 from app.live_chart import PLOTLY_JS_DIR
 from app.model import trace_of
 
@@ -105,14 +105,20 @@ def ask_chain(key: str, n: int, k) -> None:
         st.session_state.setdefault(CHAINS, {}).setdefault((key, n), set()).add(k)
 
 
-def screen(phase: str, view: str = "neuron", *, follow: bool = False, report_all: bool = False) -> int:
-    """The stage of a step screen at the session's step; handles the browser's report. Returns the step."""
+def screen(phase: str, view: str = "neuron", *, follow: bool | None = None, report_all: bool | None = None) -> int:
+    """The stage of a step screen at the session's step; handles the browser's report. Returns the step.
+
+    In class mode (by default, from the session's role) a teacher's stage reports every step, which goes to
+    the room (``classroom.teacher_moved``), and a student's stage follows the step the server gives it."""
+    role = classroom.role()
+    follow = role == "student" if follow is None else follow
+    report_all = role == "teacher" if report_all is None else report_all
     key, n = state.scenario_key(), state.example()
     steps = trace_of(key).steps(n)
     total = stepping.count(steps, phase, view)
     i = stepping.clamp(state.step(phase, view), total)
     state.set_step(phase, i, view)
-    cards = True  # SymPy is a pinned dependency: the equation cards are always there
+    cards = True  # the equation cards (SymPy is a pinned dependency)
     ckey = f"stage_{phase}_{view}"
     r = report(ckey)
     if r is not None and follow:  # the server's step stands; a following browser may only ask for a card
@@ -125,7 +131,12 @@ def screen(phase: str, view: str = "neuron", *, follow: bool = False, report_all
         except (TypeError, ValueError):
             r = None
     if r is not None:
+        moved = i != state.step(phase, view)
         state.set_step(phase, i, view)
+        if report_all:
+            classroom.teacher_moved(phase, i)
+            if moved:  # the class panel above was drawn at the old step: draw it again at the new one
+                st.rerun()
         if r.get("why") == "chain" and cards:
             ask_chain(key, n, r.get("chain"))
         if r.get("why") == "onward" and phase in NEXT and not follow:

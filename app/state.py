@@ -47,6 +47,7 @@ QUIZ_PASSES = "bp_quiz_passes"  # (screen, example or None) -> core.quiz.PassSco
 QUIZ_TYPO = "bp_quiz_typo"  # (screen, record, question, message) for a prediction that is not a number
 WS_SETTINGS = "ws_settings"  # the worksheet teacher's choices (app.worksheet_ui)
 WS_ZIP = "ws_zip"  # ((N, choices), bytes) of the last batch of worksheets made
+URL_EXTRA = "bp_url_extra"  # more query parameters for write_url, e.g. {"room": code} (app.classroom)
 PER_NETWORK = (SELECTED, UPDATE_PICK, DRAFT, JSON_TEXT, QUIZ_PASSES, QUIZ_TYPO)  # forgotten on a new network
 
 DEFAULT_PRESET = "classic_2-2-2"
@@ -207,6 +208,7 @@ def write_url(screen: str) -> None:
         from app import graph_ui
 
         want.update(graph_ui.url_params())
+    want.update(st.session_state.get(URL_EXTRA) or {})  # e.g. a class-mode student's room
     try:
         have = {k: st.query_params.get(k) for k in st.query_params}
         if have != want:

@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so pages can 
 
 import streamlit as st  # noqa: E402
 
-from app import sidebar, state  # noqa: E402
+from app import classroom, sidebar, state  # noqa: E402
 from app.screens import SCREENS  # noqa: E402
 from core import load_preset  # noqa: E402
 
@@ -36,6 +36,7 @@ except Exception:  # noqa: BLE001 - the sidebar fails alone; the screen below st
     with st.sidebar:
         _recover("sidebar", "recover_sidebar")
 try:
+    classroom.render(name, screens)  # class mode: drive the room, or follow it (may stop the screen)
     current.run()
 except Exception:  # noqa: BLE001
     _recover("screen", "recover_default")
