@@ -8,8 +8,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so pages can 
 
 import streamlit as st  # noqa: E402
 
-from app import classroom, sidebar, state  # noqa: E402
-from app.screens import SCREENS  # noqa: E402
+from app import classroom  # noqa: E402
+from app.session import state
+from app.session.screens import SCREENS  # noqa: E402
+from app.walkthrough import sidebar
 from core import load_preset  # noqa: E402
 
 st.set_page_config(page_title="Backprop Stepper", page_icon="∂", layout="wide")

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from app import url  # noqa: E402
+from app.session import url  # noqa: E402
 from core import load_scenario  # noqa: E402
 
 TARGET_MS = 50.0

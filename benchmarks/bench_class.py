@@ -42,7 +42,7 @@ from test_load import _cpu_s, _pct  # noqa: E402 - the class load test's readers
 from app.classroom import rooms  # noqa: E402
 from app.classroom.store import RedisStore, SQLiteStore  # noqa: E402
 from core import load_preset, trace  # noqa: E402
-from core import quiz as cq  # noqa: E402
+from core.teaching import quiz as cq  # noqa: E402
 
 REAL, SIMULATED = 5, 55
 NEXTS = 3  # Next clicks timed

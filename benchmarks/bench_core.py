@@ -15,7 +15,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import load_scenario, trace, train  # noqa: E402
-from core.activations import sigmoid  # noqa: E402
+from core.engine.activations import sigmoid  # noqa: E402
 
 NETWORKS = [[2, 2, 2], [4, 4, 4, 1], [8, 8, 8, 8, 1], [64, 64, 64, 10]]
 

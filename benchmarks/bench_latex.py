@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from core import trace  # noqa: E402
-from core.derive import chain_rule, matrix_equations, step_equation  # noqa: E402
-from core.explain import explain  # noqa: E402
-from core.latex import act_latex, activation_derivative_latex  # noqa: E402
+from core.symbolic.derive import chain_rule, matrix_equations, step_equation  # noqa: E402
+from core.symbolic.latex import act_latex, activation_derivative_latex  # noqa: E402
+from core.teaching.explain import explain  # noqa: E402
 
 
 def scenario(acts):
@@ -30,7 +30,7 @@ def scenario(acts):
 
 
 def clear():
-    from core.formula import activation_expr, formula_expr
+    from core.symbolic.formula import activation_expr, formula_expr
 
     for f in (act_latex, activation_derivative_latex, activation_expr, formula_expr):
         f.cache_clear()
@@ -67,7 +67,7 @@ def main() -> int:
           f"{100 / cached.max():8.0f}× headroom")
 
     tf = trace(scenario(["log(1 + exp(z))", "z/(1 + abs(z))", "sigmoid"]))
-    from core.formula import formula_activation
+    from core.symbolic.formula import formula_activation
 
     clear()
     formula_activation.cache_clear()

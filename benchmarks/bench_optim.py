@@ -2,13 +2,13 @@
 
 1. ``core.train``: 10,000 full-batch steps of the classic 2-2-2 (one example, biases held) next
    to a bare NumPy loop doing the same arithmetic on 1-D vectors (the same stable sigmoid as
-   core/activations.py, C = ½‖a − y‖², W ← W − η ∂C/∂W) and next to PyTorch eager on the same
+   core/engine/activations.py, C = ½‖a − y‖², W ← W − η ∂C/∂W) and next to PyTorch eager on the same
    work (float64 tensors, autograd, torch.optim.SGD); all three end at the same weights.
    Targets: ≤ 1.5× the bare loop, ≥ 6× faster than PyTorch.
 2. 64-64-64-10, a batch of 256 (sigmoid, mse, biases train): ``core.train`` next to a bare loop
    on (N, n) arrays. Target ≤ 1.2×.
 3. Adam against plain SGD in ``core.train`` on both networks. Target ≤ 1.3×.
-4. ``core.curvature`` (λ_max by power iteration) on 64-64-64-10 with 256 examples. Target ≤ 2 s.
+4. ``core.lab.curvature`` (λ_max by power iteration) on 64-64-64-10 with 256 examples. Target ≤ 2 s.
 
 NumPy's BLAS and torch run on one thread each. torch is not a project dependency: without it the
 PyTorch column is skipped with a note (``.venv/bin/python -m pip install torch`` to add it).
@@ -35,8 +35,8 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import load_preset, load_scenario, train  # noqa: E402
-from core.activations import sigmoid  # noqa: E402
-from core.curvature import curvature  # noqa: E402
+from core.engine.activations import sigmoid  # noqa: E402
+from core.lab.curvature import curvature  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import bare_train  # noqa: E402  (the bare loop on (N, n) arrays, biases training)

@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core import deadline, formula, formula_vet  # noqa: E402
-from core.datasets import MAX_CSV_BYTES, parse_csv  # noqa: E402
-from core.latex import act_latex, activation_derivative_latex  # noqa: E402
+from core.lab.datasets import MAX_CSV_BYTES, parse_csv  # noqa: E402
+from core.symbolic import deadline, formula, formula_vet  # noqa: E402
+from core.symbolic.latex import act_latex, activation_derivative_latex  # noqa: E402
 
 HOSTILE = {
     "max of 6": "max(z, 0.5*z, -z, z^2, sin(z), cos(z))",
@@ -34,7 +34,7 @@ HOSTILE = {
 BASELINE = """
 import sys, time, sympy as sp
 z = sp.Symbol("z", real=True)
-from core.formula import parse_formula, MaxOf, MinOf
+from core.symbolic.formula import parse_formula, MaxOf, MinOf
 e = parse_formula(sys.argv[1]).replace(lambda u: isinstance(u, MaxOf), lambda u: sp.Max(*u.args)).replace(
     lambda u: isinstance(u, MinOf), lambda u: sp.Min(*u.args))
 t0 = time.process_time()

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from _server import ARGS, CHROMIUM, _free_port  # noqa: E402
 
-from app import url as links  # noqa: E402
-from app.state import canonical_json  # noqa: E402
+from app.session import url as links  # noqa: E402
+from app.session.state import canonical_json  # noqa: E402
 from core import load_preset, load_scenario, trace  # noqa: E402
 
 MINIMAL = '''import streamlit as st
@@ -42,7 +42,7 @@ st.latex(rf"z^{{2}}_{{1}} = {n} \\cdot 0.15 + 0.35")
 st.line_chart({"y": [n, n + 1, n + 3]}, height=200)
 st.caption(f"Step {n + 1} of many")
 '''
-STAGE = "iframe[title='app.stage.stage']"
+STAGE = "iframe[title='app.walkthrough.stage.stage']"
 
 
 def net(layers, seed=1):
@@ -146,7 +146,7 @@ def run(sync_playwright, servers):
     deep, big = net([4, 4, 4, 1]), net([8] * 8)
 
     # sizes and build time (the server's side)
-    from app import frames
+    from app.walkthrough import frames
     payload = {}
     for name, s in (("4-4-4-1", deep), ("8-8-8-8-8-8-8-8", big)):
         t = trace(s)

@@ -2,7 +2,7 @@
 
 1. 10,000 full-batch steps of XOR 2-4-1 (core/presets/xor_2-4-1.json) with ``core.train``, with
    the lab's ``TrainingSession`` and with a bare NumPy loop doing the same arithmetic (the same
-   stable sigmoid as core/activations.py): µs per step and the ratio to the bare floor. The three
+   stable sigmoid as core/engine/activations.py): µs per step and the ratio to the bare floor. The three
    must end at the same weights.
 2. The page while training (Streamlit AppTest, XOR, Play, 20 steps per update): server time of
    one page run for each live chart, and the page runs per second that allows.
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core import load_preset, train  # noqa: E402
-from core.training import TrainingSession  # noqa: E402
+from core.lab.training import TrainingSession  # noqa: E402
 
 STEPS = 10_000
 
@@ -222,7 +222,7 @@ def bench_browser(port=8650, seconds=8.0):
 
 
 def cost_chart_frame(pg, timeout_s=120):
-    """The frame of the lab's live cost chart (app/live_chart.py), once plotly.js has drawn it."""
+    """The frame of the lab's live cost chart (app/lab/live_chart.py), once plotly.js has drawn it."""
     t0 = time.time()
     while time.time() - t0 < timeout_s:
         for f in pg.frames:

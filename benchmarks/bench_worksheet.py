@@ -18,9 +18,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from core import load_preset, trace  # noqa: E402
-from core.export import trace_csv  # noqa: E402
-from core.printable import mathml  # noqa: E402
-from core.worksheet import worksheet, worksheet_scenario  # noqa: E402
+from core.teaching.export import trace_csv  # noqa: E402
+from core.teaching.printable import mathml  # noqa: E402
+from core.teaching.worksheet import worksheet, worksheet_scenario  # noqa: E402
 
 
 def timed(fn, n=1) -> float:

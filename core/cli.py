@@ -10,11 +10,11 @@ import sys
 
 import numpy as np
 
-from core.curvature import curvature
-from core.engine import trace, train
-from core.explain import explain
-from core.graph import run, to_json
-from core.scenario import load_scenario
+from core.engine.backprop import trace, train
+from core.engine.scenario import load_scenario
+from core.lab.curvature import curvature
+from core.symbolic.graph import run, to_json
+from core.teaching.explain import explain
 
 
 def _json(v):
@@ -100,8 +100,8 @@ def _graph_parser(sub) -> None:
 
 
 def graph_json(args) -> dict:
-    """The graph's forward and backward pass as JSON (see core.graph.to_json)."""
-    from core.graph_build import expression_graph, network_graph, parameter_names
+    """The graph's forward and backward pass as JSON (see core.symbolic.graph.to_json)."""
+    from core.symbolic.graph_build import expression_graph, network_graph, parameter_names
 
     if (args.expr is None) == (args.scenario is None):
         raise ValueError("give either an expression (with --at NAME=VALUE …) or --scenario FILE")

@@ -1,10 +1,12 @@
 """Screen 3: the backward pass from the output back: ∂C/∂a^L, each δ, then ∂C/∂w and ∂C/∂b, on the
-stage (app/stage.py); any weight's chain rule below."""
+stage (app/walkthrough/stage.py); any weight's chain rule below."""
 
 import streamlit as st
 
-from app import equations, graph_ui, quiz, stage, state, ui
-from core.notation import weight_name
+from app.graph import graph_ui
+from app.session import state
+from app.walkthrough import equations, quiz, stage, ui
+from core.symbolic.notation import weight_name
 
 ui.page_start("3 · Backward pass", "From the cost back to the first layer: how much each neuron's weighted "
               "input (δ) and each weight (∂C/∂w) moves the cost, using the weights from before the update.")

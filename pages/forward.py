@@ -1,7 +1,8 @@
 """Screen 2: the forward pass, neuron by neuron (or layer by layer in the matrix view), on the stage:
-the browser steps, plays and animates every step (app/stage.py)."""
+the browser steps, plays and animates every step (app/walkthrough/stage.py)."""
 
-from app import graph_ui, quiz, stage, ui
+from app.graph import graph_ui
+from app.walkthrough import quiz, stage, ui
 
 ui.page_start("2 · Forward pass", "From the input to the cost: every neuron weighs its inputs, adds its bias "
               "and applies its activation. Step with Next or →, or press Play; the drawing shows every z and a "

@@ -1,6 +1,7 @@
 """Screen 7: any expression as a computational graph, forward then backward."""
 
-from app import graph_ui, ui
+from app.graph import graph_ui
+from app.walkthrough import ui
 
 graph_ui.read_url()  # a shared link's expression, before the notice is shown
 ui.page_start("7 · Computational graph", "Type an expression in named variables and their values, then step "

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app import network_ui, state, stepping, ui
+from app.session import state
+from app.walkthrough import network_ui, stepping, ui
 
 ui.page_start("1 · Network", "Pick a preset — the classic 2-2-2 worked example is loaded — or build your own. "
               "Then step through its forward pass, backward pass and update on the next screens.")

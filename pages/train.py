@@ -1,16 +1,16 @@
 """5 · Training lab: train the network, watch the cost fall (or diverge), compare learning rates.
 
-Thin: the state lives in app/train_state.py, the panels in app/train_ui.py, the charts in
-app/train_figures.py and the maths in core/ (training, landscape, gradcheck, datasets).
+Thin: the state lives in app/lab/train_state.py, the panels in app/lab/train_ui.py, the charts in
+app/lab/train_figures.py and the maths in core/ (training, landscape, gradcheck, datasets).
 """
 
 import streamlit as st
 
-import app.optim_lab as ol
-import app.train_state as ts
-import app.train_ui as ui
-from app.state import NOTICE
-from app.ui import plain
+import app.lab.optim_lab as ol
+import app.lab.train_state as ts
+import app.lab.train_ui as ui
+from app.session.state import NOTICE
+from app.walkthrough.ui import plain
 
 st.title("Training lab")
 st.markdown("Train the network on its example or a small data set and watch the cost fall — or, with a "

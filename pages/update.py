@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from app import equations, model, optim_ui, quiz, stage, state, ui
-from core.notation import weight_name
+from app.session import model, state
+from app.walkthrough import equations, optim_ui, quiz, stage, ui
+from core.symbolic.notation import weight_name
 
 ui.page_start("4 · Update", "Every weight moves against its gradient: new = old − η · ∂C/∂w. All gradients "
               "were computed with the old weights, and only then are the weights changed.")

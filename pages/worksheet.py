@@ -3,8 +3,9 @@ and its answer key; printable HTML and Markdown downloads, a zip for a class, or
 
 import streamlit as st
 
-from app import state, ui
-from app import worksheet_ui as wu
+from app.session import state
+from app.teaching import worksheet_ui as wu
+from app.walkthrough import ui
 from core import load_scenario
 
 ui.page_start("6 · Worksheets", "A different network for every student: each seed gives its own small network "

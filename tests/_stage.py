@@ -1,4 +1,4 @@
-"""Reading the stage (app/stage.py) in AppTest: its arguments, and a report from the browser
+"""Reading the stage (app/walkthrough/stage.py) in AppTest: its arguments, and a report from the browser
 simulated through the component's session-state value (AppTest cannot run its JavaScript)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ def stages(at) -> list[dict]:
     """The arguments of every stage on screen, ``data`` and ``chain`` parsed."""
     out = []
     for el in at.get("component_instance"):
-        if el.proto.component_name != "app.stage.stage":
+        if el.proto.component_name != "app.walkthrough.stage.stage":
             continue
         a = json.loads(el.proto.json_args)
         a["data"] = json.loads(a["data"])

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 from conftest import assert_clean
 
-from app import stepping
-from app.alt_text import drawing_alt
-from app.train_state import MAX_FRAMES
+from app.lab.train_state import MAX_FRAMES
+from app.walkthrough import stepping
+from app.walkthrough.alt_text import drawing_alt
 from core import load_preset, trace
-from core.svg import network_alt, network_svg
+from core.teaching.svg import network_alt, network_svg
 from tests._stage import stage
 
 

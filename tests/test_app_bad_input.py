@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import url
-from app.state import canonical_json
+from app.session import url
+from app.session.state import canonical_json
 from core import load_preset
 from tests._stage import step_caption
 from tests.conftest import APP
@@ -59,7 +59,7 @@ def test_number_fields_never_hold_an_out_of_range_value(app, key, value, lo, hi)
     ("seed", 1e30, "seed: choose a whole number from 0 to 4294967295, found 1e+30"),
 ])
 def test_a_bad_draft_value_is_refused_by_the_builder_with_what_to_choose(field, value, words):
-    from app.builder import DraftError, draft_from, scenario_dict
+    from app.walkthrough.builder import DraftError, draft_from, scenario_dict
 
     d = draft_from(load_preset("classic_2-2-2"))
     d[field] = value
@@ -246,7 +246,7 @@ def test_bad_pasted_data_is_refused_and_the_last_good_data_kept(lab, text, words
         assert words in _errors(lab), _errors(lab)
     assert lab.text_area(key="tl_paste").value == text  # what was pasted stays, to be fixed
     assert lab.session_state["bp_scenario_json"] == CLASSIC  # the network is untouched
-    # (the lab itself stops training until the data can be used: app/train_state.py drops its session)
+    # (the lab itself stops training until the data can be used: app/lab/train_state.py drops its session)
 
 
 # ---- no HTML from users ----------------------------------------------------------------------
@@ -262,6 +262,6 @@ def test_unsafe_allow_html_is_only_used_with_fixed_text():
         "st.markdown(CSS, unsafe_allow_html=True)  # fixed CSS, no user text",
         'st.markdown(LEGEND.get(legend or kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed',
     ], uses
-    from app import ui
+    from app.walkthrough import ui
 
     assert isinstance(ui.CSS, str) and all(isinstance(v, str) for v in ui.LEGEND.values())  # constants

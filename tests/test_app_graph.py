@@ -3,7 +3,7 @@ screen's link, pure."""
 
 import pytest
 
-from app import graph_url
+from app.graph import graph_url
 from tests._stage import stage
 from tests.conftest import assert_clean, assert_no_crash
 from tests.test_app_url import _open

@@ -1,7 +1,7 @@
 """The Network screen: presets, building your own network (typed formulas included), bad
 values give a message and keep what was typed, JSON import/export, the handout download."""
 
-from app.builder import pretty_json
+from app.walkthrough.builder import pretty_json
 from core import load_preset
 from tests.conftest import assert_no_crash as _ok
 from tests.conftest import error_text as _errors
@@ -97,8 +97,8 @@ def test_export_and_handout_downloads_are_offered(app):
 
 
 def test_the_network_drawing_shows_every_weight_on_its_edge(app):
-    from app import stepping
-    from app.figures import network_figure
+    from app.walkthrough import stepping
+    from app.walkthrough.figures import network_figure
     from core import load_preset
 
     assert app.get("plotly_chart")

@@ -6,7 +6,7 @@ import math
 import pytest
 from conftest import assert_clean
 
-from app.state import canonical_json
+from app.session.state import canonical_json
 from core import load_preset, load_scenario, trace
 
 

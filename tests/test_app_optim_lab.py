@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from test_app_train import APP, chart, charts, choose, lab, metric  # noqa: F401  (the lab's helpers)
 
-from app.state import canonical_json
+from app.session.state import canonical_json
 from core import load_preset, load_scenario
-from core.curvature import curvature
-from core.training import evaluate
+from core.lab.curvature import curvature
+from core.lab.training import evaluate
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ reads its arguments and simulates its reports); presets and custom networks rend
 
 import pytest
 
-from app import stepping
-from app.mathml import lines
+from app.walkthrough import stepping
+from app.walkthrough.mathml import lines
 from core import load_preset, preset_names, trace
 from tests._stage import frame, node_labels, report, stage
 from tests.conftest import assert_clean as _ok
@@ -50,7 +50,7 @@ def _equations_shown(at) -> list[str]:
 
 @pytest.mark.parametrize("phase", ["forward", "backward", "update"])
 def test_every_frame_of_the_stage_shows_its_steps_equation(app, phase):
-    from core import derive
+    from core.symbolic import derive
     app.goto(phase)
     t = trace(load_preset("classic_2-2-2"))
     steps = t.steps(0)
@@ -160,7 +160,7 @@ def test_update_screen_shows_costs_and_the_mistake_switch(app):
 
 
 def test_selecting_any_weight_shows_its_chain_rule_card(app):
-    from core import derive
+    from core.symbolic import derive
     app.goto("backward")
     app.selectbox(key="chain_select").set_value((2, 0, 1)).run()  # w²₁₂, a hidden weight
     _ok(app)
@@ -174,7 +174,7 @@ def test_selecting_any_weight_shows_its_chain_rule_card(app):
 
 
 def test_a_hidden_weight_step_shows_the_path_sum(app):
-    from core import derive
+    from core.symbolic import derive
     t = trace(load_preset("classic_2-2-2"))
     steps = t.steps(0)
     start, stop = stepping.phase_range(steps, "backward")
@@ -188,7 +188,7 @@ def test_a_hidden_weight_step_shows_the_path_sum(app):
 
 
 def test_a_chain_rule_card_beyond_the_budget_is_sent_when_asked_for(app, monkeypatch):
-    from app import stage as app_stage
+    from app.walkthrough import stage as app_stage
 
     monkeypatch.setattr(app_stage, "CHAIN_BUDGET", 0)
     app_stage._chain_all.clear()
@@ -215,7 +215,7 @@ CUSTOM = [
 
 @pytest.mark.parametrize("d", CUSTOM, ids=["2-1", "softmax", "formula-batch", "8x8"])
 def test_custom_networks_render_on_every_screen_in_both_views(app, d):
-    from app.builder import pretty_json
+    from app.walkthrough.builder import pretty_json
     from core import load_scenario
 
     app.text_area(key="json_text_area").input(pretty_json(load_scenario(d))).run()
@@ -246,7 +246,7 @@ def test_an_unexpected_failure_shows_a_message_and_a_way_back_not_a_traceback(ap
 
 
 def test_update_screen_steps_through_every_parameter_from_old_to_new(app):
-    from core import derive
+    from core.symbolic import derive
     app.goto("update")
     t = trace(load_preset("classic_2-2-2"))
     steps = t.steps(0)

@@ -4,7 +4,7 @@ values, right and wrong predictions, hints, reveal, scores per pass, the summary
 
 import pytest
 
-from app import stepping
+from app.walkthrough import stepping
 from core import load_preset, trace
 from tests._stage import node_labels, report
 from tests.conftest import assert_clean as _ok
@@ -130,7 +130,7 @@ def test_the_backward_drawing_hides_gradients_not_reached_even_on_hover(app):
 
 
 def test_each_example_of_a_batch_keeps_its_own_score(app):
-    from app.builder import pretty_json
+    from app.walkthrough.builder import pretty_json
     from core import load_scenario
 
     s = load_scenario({"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"], "x": [[0, 1], [1, 0]],
@@ -213,7 +213,7 @@ def test_restart_clears_the_pass(app):
 
 def test_a_custom_network_with_a_formula_activation_works(app):
     """σ(z) = z/(1 + |z|) in the hidden layer: the σ' question's value is 1/(1 + |z|)² (by hand)."""
-    from app.builder import pretty_json
+    from app.walkthrough.builder import pretty_json
     from core import load_scenario
 
     s = load_scenario({"layers": [2, 3, 1], "activations": ["z/(1 + abs(z))", "sigmoid"], "loss": "bce",
@@ -258,9 +258,9 @@ CUSTOM = [
 def test_the_quiz_runs_on_custom_networks_on_every_pass(app, d):
     """Reveal every number of the first two steps and of the last step of each pass: no error, and every
     revealed value is the engine's."""
-    from app.builder import pretty_json
+    from app.walkthrough.builder import pretty_json
     from core import load_scenario
-    from core.latex import format_number
+    from core.symbolic.latex import format_number
 
     s = load_scenario(d)
     app.text_area(key="json_text_area").input(pretty_json(s)).run()

@@ -37,7 +37,7 @@ def charts(at):
 
 
 def live_args(at, key=None):
-    """The arguments each live chart (app/live_chart.py) was given, or the one with ``key``."""
+    """The arguments each live chart (app/lab/live_chart.py) was given, or the one with ``key``."""
     args = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
     return args if key is None else next(a for a in args if a["key"] == key)
 
@@ -120,7 +120,7 @@ def test_play_trains_a_few_steps_per_update_and_eta_changes_while_playing(at):
 
 
 def test_a_tick_trains_enough_frames_to_show_one_every_50_ms_until_the_next():
-    from app.train_state import FRAME_S, MAX_FRAMES, frames_per_tick
+    from app.lab.train_state import FRAME_S, MAX_FRAMES, frames_per_tick
 
     assert FRAME_S == 0.05
     assert frames_per_tick(10.0) == 2 and frames_per_tick(5.0) == 4 and frames_per_tick(4.0) == 5

@@ -8,8 +8,8 @@ import zlib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import url
-from app.state import canonical_json
+from app.session import url
+from app.session.state import canonical_json
 from core import load_preset, load_scenario, trace
 from tests._stage import report, step_caption
 from tests.conftest import APP

@@ -7,9 +7,9 @@ import json
 import zipfile
 from pathlib import Path
 
-from app.state import SCENARIO_KEY, canonical_json
-from app.worksheet_ui import ZIP
-from core.worksheet import Allowed, worksheet
+from app.session.state import SCENARIO_KEY, canonical_json
+from app.teaching.worksheet_ui import ZIP
+from core.teaching.worksheet import Allowed, worksheet
 from tests.conftest import assert_no_crash as _ok
 
 DEFAULT = Allowed(activations=("sigmoid", "tanh", "relu"), costs=("mse",), inputs=(1, 3), hidden_layers=(0, 2),

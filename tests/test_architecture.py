@@ -14,25 +14,31 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "app")
 UI = ("streamlit", "plotly")
 # Modules that say "no Streamlit": they must not import it, directly or through another module.
-PURE = ("app.url", "app.builder", "app.stepping", "app.screens", "app.limits", "app.figures", "app.train_figures")
+PURE = ("app.session.url", "app.walkthrough.builder", "app.walkthrough.stepping", "app.session.screens",
+        "app.session.limits", "app.walkthrough.figures", "app.lab.train_figures", "app.walkthrough.frames",
+        "app.walkthrough.mathml", "app.walkthrough.alt_text", "app.graph.graph_view")
 # Imports inside a function, each with its reason; any other one hides a dependency.
 LAZY = {
-    ("core.activations", "core.formula"): "SymPy is imported only when a formula is typed",
-    ("core.latex", "core.formula"): "the symbolic layer imports SymPy on first use",
-    ("app.state", "app.graph_ui"): "the expression screen's own link parameters (graph_ui reads state)",
-    ("core.cli", "core.graph_build"): "the graph command parses expressions with SymPy; other commands do not load it",
-    ("core.extremum", "core.formula"): "max/min nodes refuse and value constants as the parser does",
-    ("core.formula_vet", "core.latex"): "the formula worker (core.deadline) prepares σ, σ' and their LaTeX",
-    ("core.formula_vet", "core.formula"): "as above; formula calls vet() before its own SymPy work",
-    ("core.steps", "core.engine"): "a type hint only (under TYPE_CHECKING): engine builds the Steps",
-    ("core.worksheet", "core.printable"): "latex2mathml only for the HTML sheet",
-    ("core.quiz", "core"): "questions() reads the equations of a trace",
-    ("core.quiz", "core.latex"): "as above",
-    ("core.quiz", "core.steps"): "as above",
-    ("core.quiz", "core.derive"): "as above",
-    ("app.train_ui", "core.engine"): "the training lab's panels (another branch rewrites them): move to the top",
-    ("app.train_ui", "core.export"): "as above",
-    ("core.training", "core.scenario"): "fit_scenario builds a scenario only when the data asks",
+    ("core.engine.activations", "core.symbolic.formula"): "SymPy is imported only when a formula is typed",
+    ("core.symbolic.latex", "core.symbolic.formula"): "the symbolic layer imports SymPy on first use",
+    ("app.session.state", "app.graph.graph_ui"): "the expression screen's own link parameters (graph_ui reads state)",
+    ("core.cli", "core.symbolic.graph_build"): "the graph command alone loads SymPy",
+    ("app.classroom.ui", "app.classroom.panels"): "the class panels draw with ui's helpers (panels imports ui)",
+    ("app.classroom.ui", "app.classroom.watch"): "the room watcher starts only when a class is open",
+    ("app.classroom.panels", "app.walkthrough.ui"): "the walkthrough's ui draws the stage, whose class hooks import us",
+    ("core.symbolic.extremum", "core.symbolic.formula"): "max/min nodes refuse and value constants as the parser does",
+    ("core.symbolic.formula_vet", "core.symbolic.latex"): (
+        "the formula worker (core.symbolic.deadline) prepares σ, σ' and their LaTeX"),
+    ("core.symbolic.formula_vet", "core.symbolic.formula"): "as above; formula calls vet() before its own SymPy work",
+    ("core.engine.steps", "core.engine.backprop"): "a type hint only (under TYPE_CHECKING): engine builds the Steps",
+    ("core.teaching.worksheet", "core.teaching.printable"): "latex2mathml only for the HTML sheet",
+    ("core.teaching.quiz", "core"): "questions() reads the equations of a trace",
+    ("core.teaching.quiz", "core.symbolic.latex"): "as above",
+    ("core.teaching.quiz", "core.engine.steps"): "as above",
+    ("core.teaching.quiz", "core.symbolic.derive"): "as above",
+    ("app.lab.train_ui", "core.engine.backprop"): "the lab's panels: move to the top",
+    ("app.lab.train_ui", "core.teaching.export"): "as above",
+    ("core.lab.training", "core.engine.scenario"): "fit_scenario builds a scenario only when the data asks",
 }
 
 
@@ -60,7 +66,8 @@ def _imports(name: str) -> tuple[set[str], set[str]]:
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            # `from app import state` imports app.state; `from core.latex import sym` imports core.latex
+            # `from app.session import state` imports app.session.state;
+            # `from core.symbolic.latex import sym` imports core.symbolic.latex
             names = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in MODULES else node.module
                      for a in node.names]
         else:
@@ -92,9 +99,10 @@ def _is_ui(name: str) -> bool:
 
 
 def test_the_graph_is_read_from_real_files():
-    assert {"core.engine", "core.activations", "app.url", "app.state", "pages.forward"} <= set(MODULES)
-    top, _ = _imports("app.state")
-    assert "streamlit" in top and "app.url" in top and "core" in top
+    assert {"core.engine.backprop", "core.engine.activations", "app.session.url", "app.session.state",
+            "pages.forward"} <= set(MODULES)
+    top, _ = _imports("app.session.state")
+    assert "streamlit" in top and "app.session.url" in top and "core" in top
 
 
 @pytest.mark.parametrize("name", sorted(m for m in MODULES if m.split(".")[0] == "core"))

@@ -15,8 +15,8 @@ import pytest
 from _server import ARGS, ARTIFACTS, CHROMIUM, ROOT, need_chromium, streamlit_server
 
 from core import load_preset, trace
-from core.notation import short_number as fmt
-from core.notation import sub, sup
+from core.symbolic.notation import short_number as fmt
+from core.symbolic.notation import sub, sup
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,8 @@ def _idle(page) -> None:
     """Wait until Streamlit's rerun is done and the drawing is drawn."""
     page.wait_for_timeout(300)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-    page.locator(".js-plotly-plot, iframe[title='app.stage.stage']").first.wait_for()  # a drawing, or the stage's
+    # a drawing, or the stage's
+    page.locator(".js-plotly-plot, iframe[title='app.walkthrough.stage.stage']").first.wait_for()
     page.wait_for_timeout(700)
 
 
@@ -74,7 +75,7 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
     try:
         _shot(page, "1_network_light.png")
         _go(page, "2 · Forward pass")
-        stage = page.frame_locator("iframe[title='app.stage.stage']").first
+        stage = page.frame_locator("iframe[title='app.walkthrough.stage.stage']").first
         stage.locator("#where").get_by_text(f"Step 1 of {n_steps}", exact=True).wait_for()
         steps = t.steps(0)
         for k in range(2, n_steps + 1):
@@ -93,7 +94,7 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
         _shot(page, "2_forward_light.png")
         stage.get_by_role("button", name="On to the backward pass").click()  # on to the backward pass
         page.get_by_role("heading", name="3 · Backward pass").wait_for()
-        stage = page.frame_locator("iframe[title='app.stage.stage']").first
+        stage = page.frame_locator("iframe[title='app.walkthrough.stage.stage']").first
         stage.locator("body[data-step='0']").wait_for()
         for k in range(1, 5):
             stage.get_by_role("button", name="Next step").click()
@@ -152,7 +153,7 @@ def test_shared_link_and_dark_theme_screenshots(server, browser):
         _shot(page, "1_network_dark.png")
         page.goto(server + "/?p=backward&step=7")
         page.get_by_role("heading", name="3 · Backward pass").wait_for()
-        page.frame_locator("iframe[title='app.stage.stage']").first.locator("body[data-step='6']").wait_for()
+        page.frame_locator("iframe[title='app.walkthrough.stage.stage']").first.locator("body[data-step='6']").wait_for()
         _idle(page)
         _shot(page, "3_backward_dark.png")
         page.goto(server + "/?p=forward&step=3&v=m")

@@ -19,8 +19,8 @@ from _axe import axe, axe_version, describe, need_axe
 from test_browser import ARTIFACTS, browser, server  # noqa: F401  (pytest fixtures)
 
 from core import load_preset, trace
-from core.notation import short_number as fmt
-from core.notation import sub, sup
+from core.symbolic.notation import short_number as fmt
+from core.symbolic.notation import sub, sup
 
 SCREENS = [("network", "1 · Network"), ("forward", "2 · Forward pass"), ("backward", "3 · Backward pass"),
            ("update", "4 · Update"), ("train", "Training lab"), ("worksheet", "6 · Worksheets")]

@@ -11,7 +11,7 @@ import re
 import pytest
 from _server import ARGS, ARTIFACTS, CHROMIUM, need_chromium, streamlit_server
 
-STAGE = "iframe[title='app.stage.stage']"  # the step player (app/stage.py)
+STAGE = "iframe[title='app.walkthrough.stage.stage']"  # the step player (app/walkthrough/stage.py)
 
 Z22 = "0.3925"  # z²₂ of the classic 2-2-2 example (Mazur: net_h2 = 0.3925)
 

@@ -109,7 +109,7 @@ def test_expression_mode_typed_and_reopened_by_its_link(server, browser):  # noq
 def test_a_large_network_opens_a_neurons_graph_by_clicking_its_input(server, browser):  # noqa: F811 - the fixtures
     """3-4-2 has 20 weights (> 16): one graph at a time. On the backward screen the cost's graph comes
     first; clicking its input a³₁ (drawn with a dark ring) opens neuron 1 of layer 3's graph."""
-    from app.url import encode_scenario
+    from app.session.url import encode_scenario
     from core import load_preset
 
     page = browser.new_page(viewport={"width": 1280, "height": 720})

@@ -13,12 +13,12 @@ import re
 import pytest
 from _server import ARTIFACTS
 
-from app import url as links
-from app.state import canonical_json
+from app.session import url as links
+from app.session.state import canonical_json
 from core import load_preset, load_scenario, preset_names, trace
 from tests.test_browser import browser, server  # noqa: F401 - fixtures reused
 
-STAGE = "iframe[title='app.stage.stage']"
+STAGE = "iframe[title='app.walkthrough.stage.stage']"
 WIDE = {"layers": [4, 8, 8, 3], "activations": ["tanh", "relu", "sigmoid"], "x": [0.5, -1, 0.25, 2],
         "y": [0, 1, 0], "init": {"scheme": "xavier", "seed": 7}}
 DEEP = {"layers": [4, 4, 4, 1], "activations": ["sigmoid"] * 3, "x": [0.1, 0.2, 0.3, 0.4], "y": [1],
@@ -185,7 +185,7 @@ POINT = """([x, y]) => { const gd = document.getElementById('plot'), fl = gd._fu
 
 
 def test_clicking_a_neuron_and_a_weights_number(server, browser):  # noqa: F811
-    from app.figures import positions
+    from app.walkthrough.figures import positions
 
     ctx, page, frame = _open(browser, server, link("backward"))
     try:

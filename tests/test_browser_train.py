@@ -1,4 +1,4 @@
-"""The training lab in a real browser: Play makes the live cost chart (app/live_chart.py, a
+"""The training lab in a real browser: Play makes the live cost chart (app/lab/live_chart.py, a
 component that updates its Plotly chart in place) gain points over time without a page error,
 Pause stops it. The rate is the benchmark's job (benchmarks/bench_train.py --browser); here it
 is only checked that the chart changed more than once while playing.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.worksheet import Allowed, worksheet
+from core.teaching.worksheet import Allowed, worksheet
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,7 +13,7 @@ from app.classroom import rooms
 from app.classroom.rooms import Refused
 from app.classroom.store import SQLiteStore
 from core import load_preset, trace
-from core import quiz as cq
+from core.teaching import quiz as cq
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from core import load_preset, load_scenario, train
-from core.curvature import curvature, eigen_slice
-from core.datasets import make_dataset
-from core.divergence import Watch, read_curve
-from core.engine import Descent
-from core.training import fit_scenario
+from core.engine.backprop import Descent
+from core.engine.divergence import Watch, read_curve
+from core.lab.curvature import curvature, eigen_slice
+from core.lab.datasets import make_dataset
+from core.lab.training import fit_scenario
 
 
 def dense_hessian_of_the_cost(s, n):
@@ -145,7 +145,7 @@ def test_train_command_reports_the_verdict(tmp_path):
 
 
 def test_the_vectorised_reading_agrees_with_the_watch():
-    from core.divergence import first_diverging
+    from core.engine.divergence import first_diverging
 
     rng = np.random.default_rng(0)
     for _ in range(200):

@@ -4,7 +4,7 @@ reader against good files and every kind of bad one."""
 import numpy as np
 import pytest
 
-from core.datasets import (
+from core.lab.datasets import (
     MAX_CSV_BYTES,
     MAX_CSV_ROWS,
     DatasetError,

@@ -16,7 +16,8 @@ import pytest
 import sympy as sp
 
 from core import load_preset, trace
-from core.derive import (
+from core.engine.steps import DeltaStep, NeuronStep, UpdateStep, WeightGradStep
+from core.symbolic.derive import (
     Equation,
     activation_derivative_latex,
     chain_rule,
@@ -25,8 +26,7 @@ from core.derive import (
     notation_latex,
     step_equation,
 )
-from core.formula import activation_expr
-from core.steps import DeltaStep, NeuronStep, UpdateStep, WeightGradStep
+from core.symbolic.formula import activation_expr
 
 # --- a reader for the numeric LaTeX the layer writes (trusted text we generated, never user input) ---
 

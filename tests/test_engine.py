@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import load_preset, load_scenario, trace, train
-from core.steps import CostStep, DeltaStep, NeuronStep, UpdateStep, WeightGradStep
+from core.engine.steps import CostStep, DeltaStep, NeuronStep, UpdateStep, WeightGradStep
 
 # Published figures of the classic 2-2-2 worked example (w1..w8 = .15 … .55, b = .35, .60).
 CLASSIC = {

@@ -1,5 +1,5 @@
 """CSV exports read back with the csv module: every value of a trace at full precision, indexed
-here independently of core.export, as many rows as the trace records, and training histories."""
+here independently of core.teaching.export, as many rows as the trace records, and training histories."""
 
 import csv
 import io
@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from core import load_preset, trace
-from core.engine import train
-from core.export import TRACE_COLUMNS, session_csv, trace_csv, train_result_csv
-from core.training import TrainingSession
+from core.engine.backprop import train
+from core.lab.training import TrainingSession
+from core.teaching.export import TRACE_COLUMNS, session_csv, trace_csv, train_result_csv
 
 
 def _rows(text: str) -> list[dict]:
@@ -85,7 +85,7 @@ def test_classic_csv_has_the_published_numbers():
 
 def test_softmax_output_has_no_sigma_prime_rows():
     s = load_preset("classic_2-2-2")
-    from core.scenario import parse_scenario
+    from core.engine.scenario import parse_scenario
 
     d = s.to_dict()
     d.update(activations=["sigmoid", "softmax"], loss="cross_entropy", y=[0.0, 1.0])
@@ -122,7 +122,7 @@ def test_train_result_csv():
 
 @pytest.mark.parametrize("preset", ["classic_2-2-2", "xor_2-4-1", "article003_3-4-2"])
 def test_count_values_matches_the_csv(preset):
-    from core.export import count_values
+    from core.teaching.export import count_values
 
     s = load_preset(preset)
     assert count_values(s) == len(_rows(trace_csv(trace(s))))

@@ -7,12 +7,12 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from app import stepping
-from app.figures import NEGATIVE, POSITIVE, network_figure
+from app.walkthrough import stepping
+from app.walkthrough.figures import NEGATIVE, POSITIVE, network_figure
 from core import load_preset, load_scenario, trace
-from core.mistake import updated_weights_by_mistake
-from core.notation import short_number as fmt
-from core.notation import weight_name
+from core.engine.mistake import updated_weights_by_mistake
+from core.symbolic.notation import short_number as fmt
+from core.symbolic.notation import weight_name
 
 
 def _big():

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import load_scenario, trace, train
-from core.activations import ACTIVATIONS, get_activation
-from core.formula import MAX_DEPTH, MAX_LENGTH, formula_activation, parse_formula
+from core.engine.activations import ACTIVATIONS, get_activation
+from core.symbolic.formula import MAX_DEPTH, MAX_LENGTH, formula_activation, parse_formula
 
 Z = np.array([[-3.0, -1.2, -0.4, 0.3, 0.9, 2.5]])
 

@@ -1,4 +1,4 @@
-"""The stage's frames (app/frames.py) without a browser: every value a frame shows is the network's
+"""The stage's frames (app/walkthrough/frames.py) without a browser: every value a frame shows is the network's
 (recomputed here with NumPy from the scenario, or read from the trace for the backward pass), the
 quiz's reveal rule (no value of a step ≥ i in a stage built with reveal up to i), and the MathML."""
 
@@ -10,10 +10,10 @@ import re
 import numpy as np
 import pytest
 
-from app import frames, mathml, stepping
+from app.walkthrough import frames, mathml, stepping
 from core import load_preset, load_scenario, preset_names, trace
-from core.notation import short_number as fmt
-from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
+from core.engine.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
+from core.symbolic.notation import short_number as fmt
 
 WIDE = {"layers": [4, 8, 8, 3], "activations": ["tanh", "relu", "sigmoid"], "x": [0.5, -1, 0.25, 2],
         "y": [0, 1, 0], "init": {"scheme": "xavier", "seed": 7}}
@@ -115,7 +115,7 @@ def _values(t, r) -> list[float]:
 
 def _forms(v: float) -> set[str]:
     """A value as the stage may write it (labels, hover, MathML), without its sign."""
-    from core.latex import format_number
+    from core.symbolic.latex import format_number
 
     out = {fmt(v), fmt(v, 3), fmt(v, 6), format_number(v, 9), repr(float(v))}
     return {x.lstrip("-−") for x in out if len(x.lstrip("-−")) >= 4}  # "0", "0.5": too common to mean anything
@@ -157,7 +157,7 @@ def test_a_revealed_step_shows_its_values_and_nothing_after_it():
 
 @pytest.mark.parametrize("name", preset_names())
 def test_the_number_of_questions_per_step_is_the_quizs(name):
-    from core import quiz
+    from core.teaching import quiz
 
     t = trace(load_preset(name))
     for g, r in enumerate(t.steps(0)):

@@ -14,7 +14,7 @@ import sympy.parsing.sympy_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.formula import ALLOWED, MaxOf, MinOf, formula_activation, parse_formula
+from core.symbolic.formula import ALLOWED, MaxOf, MinOf, formula_activation, parse_formula
 
 CORPUS = [
     # dunders and attribute chains

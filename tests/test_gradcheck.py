@@ -4,9 +4,9 @@ breakdown against per-example gradients written out by hand."""
 import numpy as np
 import pytest
 
-import core.gradcheck as gc
+import core.lab.gradcheck as gc
 from core import load_preset, load_scenario
-from core.gradcheck import batch_breakdown, gradient_check
+from core.lab.gradcheck import batch_breakdown, gradient_check
 
 LINEAR = load_scenario({"layers": [1, 1, 1], "activations": ["linear", "linear"], "loss": "mse",
                         "weights": [[[0.5]], [[-2.0]]], "biases": [[0.1], [0.3]],

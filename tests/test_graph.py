@@ -13,9 +13,9 @@ import pytest
 import sympy as sp
 
 from core import load_preset, load_scenario, trace
-from core.graph import GraphError, run
-from core.graph_build import expression_graph, network_graph, parameter_names
-from core.scenario import preset_names
+from core.engine.scenario import preset_names
+from core.symbolic.graph import GraphError, run
+from core.symbolic.graph_build import expression_graph, network_graph, parameter_names
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core import load_scenario, trace
-from core.health import EXPLAIN, SATURATED, neuron_health, slope_ratio
+from core.engine.health import EXPLAIN, SATURATED, neuron_health, slope_ratio
 
 
 def test_slope_ratio_matches_the_closed_forms():
@@ -63,8 +63,8 @@ def test_softmax_and_formulas_are_never_marked_and_a_trace_can_be_classified():
 def test_the_drawings_ring_saturated_and_dead_neurons_with_an_explanation():
     import plotly.graph_objects as go
 
-    from app import stepping
-    from app.figures import network_figure
+    from app.walkthrough import stepping
+    from app.walkthrough.figures import network_figure
 
     d = {"layers": [2, 3, 1], "activations": ["relu", "sigmoid"], "x": [1, 2], "y": [1],
          "weights": [[[1, 1], [-1, -1], [2, 2]], [[1, 1, 30]]], "biases": [[0, 0, 0], [0]]}

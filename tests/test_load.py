@@ -28,7 +28,7 @@ import time
 import pytest
 from _server import ARGS, ARTIFACTS, CHROMIUM, REPORT, need_chromium, streamlit_server
 
-from app.url import encode_scenario
+from app.session.url import encode_scenario
 from core import Scenario, load_preset, load_scenario, trace
 
 pytestmark = pytest.mark.load

@@ -1,6 +1,6 @@
 """Update rules against steps worked by hand, closed forms, the penalties against finite
 differences, and the scenario fields' validation. Every expected value is written out here from
-the rule as the textbook / torch.optim documentation states it, not produced by core.optim."""
+the rule as the textbook / torch.optim documentation states it, not produced by core.engine.optim."""
 
 import json
 import math
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from core import load_preset, load_scenario, trace, train
-from core.gradcheck import gradient_check
-from core.optim import Optimizer, add_penalty_gradient, parse_optimizer, penalty
-from core.scenario import ScenarioError
+from core.engine.optim import Optimizer, add_penalty_gradient, parse_optimizer, penalty
+from core.engine.scenario import ScenarioError
+from core.lab.gradcheck import gradient_check
 
 ETA = 0.1
 G1, G2 = 0.5, -0.2  # the gradients fed to the two steps (θ starts at 1)

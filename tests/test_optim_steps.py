@@ -1,5 +1,5 @@
-"""The Update screen's worked step (core.optim_steps) and the initialization explorer
-(core.init_explorer), checked by hand and against the trace."""
+"""The Update screen's worked step (core.symbolic.optim_steps) and the initialization explorer
+(core.lab.init_explorer), checked by hand and against the trace."""
 
 import math
 
@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from core import load_preset, trace
-from core.init_explorer import health, identical_rows, scenario_dict, symmetric_layers
-from core.latex import format_number
-from core.optim_steps import worked_update
+from core.lab.init_explorer import health, identical_rows, scenario_dict, symmetric_layers
+from core.symbolic.latex import format_number
+from core.symbolic.optim_steps import worked_update
 
 RULES = [{"name": "sgd"}, {"name": "momentum", "momentum": 0.9}, {"name": "momentum", "nesterov": True},
          {"name": "rmsprop"}, {"name": "adam"}]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app import stepping
-from app.figures import network_figure
+from app.walkthrough import stepping
+from app.walkthrough.figures import network_figure
 from core import load_preset, trace
-from core.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
+from core.engine.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
 from tests._stage import stage
 
 # The teaching order of the classic 2-2-2 network, written out by hand (35 records): forward
@@ -113,7 +113,7 @@ def _step_caption(at) -> str:
 
 
 def test_the_stage_names_its_keys_and_presenter_mode_keeps_p(app):
-    from app.stage import KEYS_HINT
+    from app.walkthrough.stage import KEYS_HINT
 
     for page in ("forward", "backward", "update"):
         app.goto(page)
@@ -131,7 +131,7 @@ def test_update_screen_steps_through_the_parameters_on_the_stage(app):
 
 
 def _presenter_css_shown(at) -> bool:
-    from app.presenter import CSS
+    from app.walkthrough.presenter import CSS
 
     return any(h.value == CSS for h in at.html)
 

@@ -1,4 +1,4 @@
-"""core.quiz: reading a typed prediction, the significant-figure rule (hand-computed tolerances), the
+"""core.teaching.quiz: reading a typed prediction, the significant-figure rule (hand-computed tolerances), the
 verdict's message, the questions each step asks (checked against published numbers and hand-derived
 derivatives) and the score of a pass."""
 
@@ -7,9 +7,9 @@ import math
 import pytest
 
 from core import load_preset, load_scenario, trace
-from core import quiz as cq
-from core.latex import format_number
-from core.steps import DeltaStep, NeuronStep
+from core.engine.steps import DeltaStep, NeuronStep
+from core.symbolic.latex import format_number
+from core.teaching import quiz as cq
 
 # --- typed text --------------------------------------------------------------------------------
 
@@ -201,7 +201,7 @@ def test_the_hints_do_not_give_the_answer_away(classic):
 
 
 def test_z_and_a_hints_are_the_rows_of_the_neuron_equation(classic):
-    from core import derive
+    from core.symbolic import derive
 
     eq = derive.step_equation(classic, classic.steps(0)[0])
     z, a = cq.questions(classic, 0)

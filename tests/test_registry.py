@@ -1,6 +1,6 @@
 """The activation and cost registries: every record has every face, and the faces agree with
 each other and with high-precision arithmetic (mpmath). ``softplus`` is the built-in added as one
-entry of core/activations.py: these tests check it reaches the engine, the symbolic layer, the
+entry of core/engine/activations.py: these tests check it reaches the engine, the symbolic layer, the
 equations, the health marks and the builder's menu."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import pytest
 import sympy as sp
 
 from core import load_scenario, trace
-from core.activations import ACTIVATIONS
-from core.costs import COSTS
-from core.formula import activation_expr, z
-from core.gradcheck import gradient_check
-from core.health import neuron_health
-from core.latex import act_latex, activation_derivative_latex
+from core.engine.activations import ACTIVATIONS
+from core.engine.costs import COSTS
+from core.engine.health import neuron_health
+from core.lab.gradcheck import gradient_check
+from core.symbolic.formula import activation_expr, z
+from core.symbolic.latex import act_latex, activation_derivative_latex
 
 ELEMENTWISE = [n for n, a in ACTIVATIONS.items() if a.sympy is not None]
 POINTS = np.array([-7.5, -2.3, -0.7, 0.4, 1.1, 2.9, 8.0])
@@ -53,7 +53,7 @@ def test_softplus_reaches_the_equations_health_and_menu():
     assert sig.startswith(r"\sigma(z) = ") and r"\log" in sig and "e^{{z}}" in sig
     assert dsig.startswith(r"\sigma'(z) = ") and "e^{{z}}" in dsig
     assert act_latex("softplus").branches == ()  # smooth: no case split
-    from app.builder import ACTIVATION_CHOICES, HIDDEN_CHOICES
+    from app.walkthrough.builder import ACTIVATION_CHOICES, HIDDEN_CHOICES
 
     assert "softplus" in ACTIVATION_CHOICES and "softplus" in HIDDEN_CHOICES
     assert "softmax" in ACTIVATION_CHOICES and "softmax" not in HIDDEN_CHOICES
@@ -73,7 +73,7 @@ def test_a_softplus_network_steps_and_its_gradients_check_out():
     np.testing.assert_allclose(t.a(2, 1), a2[1], rtol=1e-14)
     rows = gradient_check(s.weights, s.biases, s, s.x, s.y)
     assert max(r.rel_error for r in rows) < 1e-6
-    from core.derive import step_equation
+    from core.symbolic.derive import step_equation
 
     first = step_equation(t, t.steps(0)[0])
     assert "the softplus turns that into its activation" in first.sentence

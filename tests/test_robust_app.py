@@ -64,7 +64,7 @@ def test_a_400_digit_integer_in_an_import_is_a_message(app, text, words):
 
 
 def test_a_sidebar_that_fails_is_caught_by_its_own_safety_net_and_the_screen_still_draws(app, monkeypatch):
-    from app import sidebar
+    from app.walkthrough import sidebar
 
     def broken(page):
         raise RuntimeError("simulated sidebar bug")

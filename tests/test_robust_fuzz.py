@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import Scenario, ScenarioError, load_scenario
-from core.datasets import Dataset, DatasetError, parse_csv
-from core.scenario import FIELDS
+from core.engine.scenario import FIELDS
+from core.lab.datasets import Dataset, DatasetError, parse_csv
 
 BOUND_S = 10.0  # per input, generous for a shared machine: a hang would take minutes
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))

@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from core import ScenarioError, deadline, formula, formula_vet, load_scenario, trace
-from core.costs import COSTS
-from core.datasets import DatasetError, parse_csv
-from core.explain import explain
-from core.latex import act_latex
+from core import ScenarioError, load_scenario, trace
+from core.engine.costs import COSTS
+from core.lab.datasets import DatasetError, parse_csv
+from core.symbolic import deadline, formula, formula_vet
+from core.symbolic.latex import act_latex
+from core.teaching.explain import explain
 
 ROOT = Path(__file__).resolve().parent.parent
 mpmath.mp.dps = 60
@@ -340,8 +341,8 @@ def test_a_400_digit_integer_is_one_line_on_the_command_line(field, text, tmp_pa
 
 
 def test_drawings_take_weights_up_to_the_largest_float():
-    from app.figures import network_figure
-    from core.svg import network_svg
+    from app.walkthrough.figures import network_figure
+    from core.teaching.svg import network_svg
 
     big = np.finfo(float).max
     W = [np.array([[big, -big], [big / 3, 1.0]]), np.array([[-big, 4.6e307]])]

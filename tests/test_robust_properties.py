@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from core import Scenario, ScenarioError, forward, load_scenario, loss_and_gradients, trace, train
-from core.scenario import FIELDS
+from core.engine.scenario import FIELDS
 
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
 GOOD = {"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"], "x": [0.05, 0.1], "y": [0.01],
@@ -152,8 +152,8 @@ def test_training_is_silent_and_either_finite_or_stopped_at_the_first_non_finite
 @pytest.mark.parametrize("name, big", [("sigmoid", 1e3), ("tanh", 1e3), ("softmax", 1e3), ("sigmoid", 1e300),
                                        ("softmax", 1e300)])
 def test_activations_and_costs_at_huge_z_are_exact_limits_without_warnings(name, big):
-    from core.activations import ACTIVATIONS
-    from core.costs import COSTS
+    from core.engine.activations import ACTIVATIONS
+    from core.engine.costs import COSTS
 
     z = np.array([[big, -big]])
     with warnings.catch_warnings():

@@ -11,7 +11,8 @@ def _script(follow, report_all, root):
     import sys
 
     sys.path.insert(0, root)
-    from app import stage, state
+    from app.session import state
+    from app.walkthrough import stage
 
     state.set_step("forward", 2)  # the teacher's step
     stage.screen("forward", follow=follow, report_all=report_all)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from core import load_preset, load_scenario, loss_and_gradients
-from core.datasets import make_dataset
-from core.landscape import Param, cost_along, cost_grid, output_grid, param_info, slope
-from core.training import TrainingSession, compare_learning_rates, fit_scenario, verdict
+from core.lab.datasets import make_dataset
+from core.lab.landscape import Param, cost_along, cost_grid, output_grid, param_info, slope
+from core.lab.training import TrainingSession, compare_learning_rates, fit_scenario, verdict
 
 
 def sig(z):
@@ -111,7 +111,7 @@ def test_divergence_stops_training_and_records_the_step():
 
 
 def test_history_thins_out_evenly_past_the_cap(monkeypatch):
-    import core.training as tr
+    import core.lab.training as tr
 
     monkeypatch.setattr(tr, "HISTORY_CAP", 50)
     s = TrainingSession(XOR, task="binary")

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from core import trace
-from core.activations import ACTIVATIONS
-from core.explain import explain
-from core.worksheet import Allowed, worksheet, worksheet_scenario
+from core.engine.activations import ACTIVATIONS
+from core.teaching.explain import explain
+from core.teaching.worksheet import Allowed, worksheet, worksheet_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 EVERYTHING = Allowed(activations=("sigmoid", "tanh", "relu", "leaky_relu", "linear"),
@@ -32,7 +32,7 @@ def _digest(seed: int) -> str:
 def test_same_seed_same_documents_byte_for_byte_even_in_another_process():
     a, b = worksheet(11, EVERYTHING), worksheet(11, EVERYTHING)
     assert a.markdown() == b.markdown() and a.key_markdown() == b.key_markdown() and a.html() == b.html()
-    code = ("from core.worksheet import worksheet, Allowed; import hashlib; "
+    code = ("from core.teaching.worksheet import worksheet, Allowed; import hashlib; "
             "a = Allowed(activations=('sigmoid','tanh','relu','leaky_relu','linear'), "
             "costs=('mse','bce','cross_entropy'), outputs=(1, 3)); w = worksheet(11, a); "
             "print(hashlib.sha256((w.markdown() + w.key_markdown() + w.html()).encode()).hexdigest())")
@@ -186,7 +186,7 @@ def test_batch_zip_holds_each_seeds_sheet_and_key():
     import io
     import zipfile
 
-    from core.worksheet import batch_zip
+    from core.teaching.worksheet import batch_zip
 
     data = batch_zip(range(1, 4), EVERYTHING)
     assert data == batch_zip(range(1, 4), EVERYTHING)  # same seeds, same bytes
@@ -197,7 +197,7 @@ def test_batch_zip_holds_each_seeds_sheet_and_key():
 
 
 def test_the_drawing_writes_every_weight_and_bias_on_it():
-    from core.svg import network_svg
+    from core.teaching.svg import network_svg
 
     W = [np.array([[0.15, -0.2], [0.25, 0.3]]), np.array([[-0.4, 0.45]])]
     b = [np.array([0.35, -0.05]), np.array([0.6])]

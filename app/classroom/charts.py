@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core import quiz as cq
-from core.notation import short_number as fmt
+from core.symbolic.notation import short_number as fmt
+from core.teaching import quiz as cq
 
 TRUE, RIGHT_BAND, BARS = "#d62728", "rgba(44,160,44,0.18)", "#1f77b4"
 

@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from app import quiz, state, stepping
 from app.classroom import charts, rooms
 from app.classroom import ui as cu
 from app.classroom.rooms import Refused
-from core import quiz as cq
+from app.session import state
+from app.walkthrough import quiz, stepping
+from core.teaching import quiz as cq
 
 COUNT_POLL = 0.4  # seconds between two counts on the projector (the teacher's session only)
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
@@ -29,7 +30,7 @@ def note() -> None:
 
 
 def plain(text) -> str:
-    from app.ui import plain as p
+    from app.walkthrough.ui import plain as p
 
     return p(text)
 

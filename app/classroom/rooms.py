@@ -2,7 +2,7 @@
 
 Pure Python over a ``Store`` (no Streamlit). Only the holder of a room's control token drives it: the
 room keeps the token's SHA-256, compared with ``hmac.compare_digest``; a student's session never has
-the token, so every driving call from it is ``Refused``. Checking a prediction is ``core.quiz`` (the
+the token, so every driving call from it is ``Refused``. Checking a prediction is ``core.teaching.quiz`` (the
 same parsing, "right" rule and slips as the quiz); the slip a wrong answer made is the sentence the
 quiz would show, so the projector can count them.
 """
@@ -17,7 +17,7 @@ import time
 import unicodedata
 from collections import Counter
 
-from core import quiz as cq
+from core.teaching import quiz as cq
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # 31 symbols: no 0/O, no 1/I/L
 CODE_LENGTH = 7  # 31**7 ≈ 2.8e10 codes ≈ 34.7 bits

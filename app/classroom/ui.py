@@ -20,11 +20,12 @@ import time
 
 import streamlit as st
 
-from app import state, stepping
 from app.classroom import rooms
 from app.classroom.rooms import Refused
 from app.classroom.store import open_store
-from app.model import trace_of
+from app.session import state
+from app.session.model import trace_of
+from app.walkthrough import stepping
 
 ROLE = "bp_class_role"  # "teacher" or "student"
 CODE = "bp_class_code"
@@ -39,7 +40,7 @@ TYPO = "bp_class_typo"  # (qid, message) for a prediction that is not a number
 VERDICT = "bp_class_verdict"  # {qid, guess, right, message} of this student's last answer
 TRIES = "bp_class_tries"  # times of wrong codes typed (rate limit)
 LEFT = "bp_class_left"  # this session left a class: its URL does not rejoin it
-URL_EXTRA = state.URL_EXTRA  # query parameters app.state.write_url adds (a student's room)
+URL_EXTRA = state.URL_EXTRA  # query parameters app.session.state.write_url adds (a student's room)
 POLL = float(os.environ.get("BP_CLASS_POLL_S") or 1.5)  # the browser's timer for the follower fragment (< HOLD)
 HOLD = float(os.environ.get("BP_CLASS_HOLD_S") or 6.0)  # seconds one follower run waits for a change
 SLICE = 0.25  # how often a waiting follower lets the student's own clicks go first

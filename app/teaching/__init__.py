@@ -1,0 +1,3 @@
+"""The Worksheets screen (``worksheet_ui``).
+
+May import: app.session, core."""
