@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core import load_preset, trace
+from core import explain, load_preset, trace
 from core.engine.scenario import PRESETS_DIR
-from core.teaching import explain
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIC = PRESETS_DIR / "classic_2-2-2.json"
@@ -119,7 +118,7 @@ def test_cli_prints_the_handout_and_refuses_bad_input(tmp_path):
 
 
 def test_core_exports_the_function():
-    from core.teaching import explain as e
+    from core import explain as e
 
     assert callable(e) and e is explain
     assert "0.298" in e(CLASSIC, digits=3)

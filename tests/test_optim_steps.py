@@ -58,3 +58,25 @@ def test_sigmoid_too_small_vanishes_and_he_relu_keeps_the_spread():
     he = health(scenario_dict(8, 64, "relu", "he"))
     # He keeps the mean square of z about constant through relu layers: the spread neither dies nor blows up
     assert 0.2 < he.act_std[-2] / he.act_std[0] < 5 and math.isfinite(he.grad_rms[0])
+
+
+def test_the_step_screens_update_equation_shows_the_rules_own_step_not_gradient_descent():
+    """With Adam the walkthrough's update card must not claim w − η·g: Adam's first step is η·sign(g) (up to eps)."""
+    import re
+
+    from core import load_preset, load_scenario, trace
+    from core.engine.steps import UpdateStep
+    from core.symbolic.derive import step_equation
+
+    d = load_preset("classic_2-2-2").to_dict()
+    d["optimizer"] = {"name": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    t = trace(load_scenario(d))
+    records = [r for r in t.steps(0) if isinstance(r, UpdateStep) and r.trained]
+    assert len(records) == 8  # the classic example holds its biases fixed
+    for r in records:
+        eq = step_equation(t, r)
+        shown = float(re.search(r"leftarrow (-?[\d.e-]+)$", eq.value).group(1))
+        # Adam's first step in closed form: m̂ = g, v̂ = g², so Δ = −η g / (|g| + eps), η = 0.5
+        assert shown == pytest.approx(r.old - 0.5 * r.grad / (abs(r.grad) + 1e-8), abs=5e-9)
+        old, step = (float(v) for v in re.findall(r"\(?(-?[\d.]+(?:e-?\d+)?)\)?", eq.numeric.split("leftarrow")[1]))
+        assert old + step == pytest.approx(shown, abs=1e-8) and "- \\eta" not in eq.symbolic

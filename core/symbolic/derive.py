@@ -185,6 +185,16 @@ def _update(t, r: UpdateStep, d: int) -> Equation:
                         f"{p} = {format_number(r.old, d)}", f"{p} = {format_number(r.new, d)}",
                         f"This bias does not train, so it keeps its value {plain_number(r.old, d)}.")
     mean = (f" (the mean of the {t.N} examples' gradients)" if t.N > 1 else "")
+    rule = t.scenario.optimizer["name"]
+    if rule != "sgd":  # w − η·∂C/∂w is not this rule's step: show the step the rule took (worked out below it)
+        step = r.new - r.old
+        return Equation(
+            rf"{p} \leftarrow {p} + \Delta",
+            rf"{p} \leftarrow {format_number(r.old, d, True)} + {format_number(step, d, True)}",
+            rf"{p} \leftarrow {format_number(r.new, d)}",
+            f"This network updates with {rule}, not plain gradient descent: from its zero state, its first step "
+            f"moves the {words} by Δ = {plain_number(step, d)} (gradient {plain_number(r.grad, d)}{mean}); the "
+            f"rule's own equations are worked out on the Update screen.")
     return Equation(
         rf"{p} \leftarrow {p} - \eta {dfrac('C', p)}",
         rf"{p} \leftarrow {format_number(r.old, d, True)} - {format_number(r.eta, d, True)} \cdot "
