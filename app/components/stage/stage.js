@@ -1,5 +1,5 @@
 "use strict";
-// The stage: holds every frame of a step screen (app/frames.py) and plays them in the browser.
+// The stage: holds every frame of a step screen (app/walkthrough/frames.py) and plays them in the browser.
 // Python tells it the step only when the server moves it (a link, the quiz, follow mode); it tells
 // Python its step when that matters: after a pause of Play, after 2 s without a move, on going on
 // to the next screen, and on every move when args.report_all is set (a teacher driving a room).
@@ -222,7 +222,7 @@ function draw(i) {
   return p;
 }
 
-// ---- the equation cards (MathML from app/mathml.py) ----
+// ---- the equation cards (MathML from app/walkthrough/mathml.py) ----
 function cardHTML(c) {
   let h = '<div class="card">' + (c.h ? "<h3>" + esc(c.h) + "</h3>" : "") + "<p>" + esc(c.s) + "</p>";
   c.rows.forEach((lines, r) => {
