@@ -37,6 +37,8 @@ NAMES = """() => [...document.querySelectorAll('button')].filter(b => b.offsetPa
 SIZE = ("(sel) => [...document.querySelectorAll(sel)].filter(e => e.offsetParent)"
         ".map(e => parseFloat(getComputedStyle(e).fontSize))")
 
+STAGE = "iframe[title='app.walkthrough.stage.stage']"  # the step player of the step screens
+
 
 def _page(browser, server, scheme="light", width=1366, height=768, path=""):  # noqa: F811
     ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
@@ -125,13 +127,15 @@ def test_the_drawings_say_what_they_show(server, browser):  # noqa: F811
         # the primary action reads as a button
         page.get_by_role("button", name="Start the forward pass →").click()
         _settle(page, "2 · Forward pass")
-        page.get_by_role("button", name=re.compile("^Next ▶")).click()
-        page.get_by_text("Step 2 of", exact=False).first.wait_for()
-        page.wait_for_timeout(1200)
-        label = page.locator('[data-testid="stPlotlyChart"] svg.main-svg[role="img"]').first.get_attribute("aria-label")
+        stage = page.frame_locator(STAGE).first  # the step screens' drawing is the stage's; it says its step
+        stage.get_by_role("button", name="Next step").click()
         z, a = t.z(2, 0), t.a(2, 0)
-        assert f"This step: neuron 2 of layer 2 (z{sup(2)}{sub(2)} = {fmt(z[1])}, a{sup(2)}{sub(2)} = {fmt(a[1])})" \
-            in label, label
+        desc = stage.locator("#desc[role='status']")
+        desc.filter(has_text="Step 2 of").wait_for()
+        assert stage.locator("#plot").get_attribute("aria-hidden") == "true"  # its labels are not read out one by one
+        text = desc.inner_text()
+        assert "Neuron 2 of layer 2" in text and f"z{sup(2)}{sub(2)} = {fmt(z[1])}" in text \
+            and f"a{sup(2)}{sub(2)} = {fmt(a[1])}" in text, text
         # the worksheet's drawing: an image whose text alternative names the network and its numbers
         _go(page, "6 · Worksheets", "worksheet")
         alt = page.locator('[data-testid="stImage"] img').first.get_attribute("alt")
@@ -151,8 +155,8 @@ def test_values_are_larger_than_their_labels_and_presenter_mode_scales_everythin
         value = page.evaluate(SIZE, '[data-testid="stMetricValue"] p, [data-testid="stMetricValue"] div')
         assert label and value and min(value) >= 1.6 * max(label), (label, value)
         # the update screen opens on the first parameter's update equation
-        page.get_by_text("Parameter 1 of 12", exact=True).wait_for()  # w²₁₁ of the 2-2-2's 8 weights, 4 biases
-        page.locator(".katex-display").first.wait_for()
+        # w²₁₁ of the 2-2-2's 8 weights and 4 biases, on the stage
+        page.frame_locator(STAGE).first.get_by_text("Step 1 of 12", exact=True).wait_for()
         caption0 = max(page.evaluate(SIZE, '[data-testid="stMain"] [data-testid="stCaptionContainer"] p'))
         value0 = max(value)
         page.get_by_role("heading", name="4 · Update").click()
