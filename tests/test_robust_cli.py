@@ -177,7 +177,7 @@ def test_bad_command_lines_exit_2_with_one_line(tmp_path, args, words):
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    from core.engine.backprop import scenario
+    from core.engine import scenario
 
     monkeypatch.setattr(scenario, "MAX_FILE_BYTES", 1000)
     f = write(tmp_path, {**GOOD, "description": "x" * 5000})
