@@ -35,7 +35,9 @@ def _idle(page) -> None:
     page.wait_for_timeout(500)
 
 
-@pytest.mark.xfail(strict=False, reason="class mode with the stage passes alone but failed once late in a full fresh-clone run (timing); issue 15 is open")
+@pytest.mark.xfail(strict=False, reason=(
+    "class mode with the stage passes alone but failed once late in a full fresh-clone run (tim"
+    "ing); issue 15 is open"))
 def test_a_teacher_and_a_student_on_a_phone(class_server):
     from playwright.sync_api import sync_playwright
 

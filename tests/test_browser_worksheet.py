@@ -43,7 +43,9 @@ def page_of(browser, html: str):
     return page
 
 
-@pytest.mark.xfail(strict=False, reason="passes alone but failed once late in a full fresh-clone run (timing); to be made robust")
+@pytest.mark.xfail(strict=False, reason=(
+    "passes alone but failed once late in a full fresh-clone run (timing); to be made robust"
+    ""))
 def test_printable_worksheet_renders_its_equations(browser):
     ARTIFACTS.mkdir(exist_ok=True)
     ws = worksheet(3, ALLOWED)
