@@ -104,28 +104,6 @@ def stepper(screen: str, n_steps: int) -> int:
     return i
 
 
-def _pick_move(options: list, state_key: str, delta: int | None) -> None:
-    value = st.session_state.get(state_key)
-    i = options.index(value) + delta if delta is not None and value in options else 0
-    st.session_state[state_key] = options[max(0, min(i, len(options) - 1))]
-
-
-def pick_stepper(options: list, state_key: str, prefix: str) -> None:
-    """Previous / Next / First over ``options`` (the value lives under ``state_key``), with the
-    step screens' keys; Next from nothing chosen picks the first. Compact: it sits in a column."""
-    value = st.session_state.get(state_key)
-    i = options.index(value) if value in options else -1
-    c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1.6], vertical_alignment="center")
-    c1.button("◀ Previous", key=f"{prefix}_prev", disabled=i <= 0, on_click=_pick_move, args=(options, state_key, -1),
-              width="stretch", shortcut=KEYS["previous"], help="Previous parameter")
-    c2.button("Next ▶", key=f"{prefix}_next", disabled=i == len(options) - 1, on_click=_pick_move,
-              args=(options, state_key, 1), type="primary", width="stretch", shortcut=KEYS["next"],
-              help="Next parameter")
-    c3.button("⟲ First", key=f"{prefix}_reset", on_click=_pick_move, args=(options, state_key, None),
-              width="stretch", shortcut=KEYS["reset"], help="The first parameter")
-    c4.caption(f"Parameter {i + 1} of {len(options)}" if i >= 0 else "Step through the parameters", help=HINT)
-
-
 def _view_changed(matrix: bool, screen: str) -> None:
     new = "matrix" if matrix else "neuron"
     if new == state.view():
