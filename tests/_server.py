@@ -24,6 +24,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+STAGE = "iframe[title='app.walkthrough.stage.stage']"  # the step player of the step screens (app/walkthrough/stage.py)
 REPORT = pytest.StashKey[list]()  # lines for the terminal summary (conftest prints them)
 
 

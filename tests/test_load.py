@@ -26,7 +26,7 @@ import statistics
 import time
 
 import pytest
-from _server import ARGS, ARTIFACTS, CHROMIUM, REPORT, need_chromium, streamlit_server
+from _server import ARGS, ARTIFACTS, CHROMIUM, REPORT, STAGE, need_chromium, streamlit_server
 
 from app.session.url import encode_scenario
 from core import Scenario, load_preset, load_scenario, trace
@@ -40,13 +40,13 @@ ARRIVAL = 0.3  # seconds between two students opening the app
 PRESETS = ["article000_4-2-2-1", "article001_2-3-1", "article002_3-2-1", "article003_3-4-2"]  # not the default
 BUILT = [[2, 3, 2], [3, 4, 1], [2, 4, 2], [3, 3, 2], [2, 2, 3, 1], [4, 3, 2], [2, 5, 1], [3, 2, 2, 1]]
 
-# the click event's time, recorded in the page before Streamlit's own handler runs
+# the click event's time, recorded in every frame (the stage's too) before the page's own handler runs
 CLICK_CLOCK = "document.addEventListener('click', () => { window.__bpClick = performance.now(); }, true);"
-# ms from the last click to the moment the page shows `step` and `value` (falsy until then)
+# in the stage's frame: ms from the last click to the moment it shows `step` and `value` (falsy until then)
 RENDERED = """([step, value]) => {
-  const captions = document.querySelectorAll('[data-testid="stCaptionContainer"]');
-  if (!Array.from(captions).some(e => e.textContent.trim() === step)) return false;
-  const shown = Array.from(document.querySelectorAll('.katex-display')).some(e => e.textContent.includes(value));
+  const where = document.getElementById('where'), cards = document.getElementById('cards');
+  if (!where || where.textContent.trim() !== step || !cards) return false;
+  const shown = cards.textContent.replace(/\u2212/g, '-').includes(value);
   return shown ? Math.max(performance.now() - window.__bpClick, 0.001) : false;
 }"""
 
@@ -148,8 +148,9 @@ async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], p
             await _idle(page)
             await page.get_by_test_id("stSidebarNav").get_by_text("2 · Forward pass", exact=True).click()
         await page.get_by_role("heading", name="2 · Forward pass").wait_for()
-        await page.wait_for_function(RENDERED.replace("performance.now() - window.__bpClick", "1"),
-                                     arg=[f"Step 1 of {count}", values[0]])
+        stage = await (await page.locator(STAGE).first.element_handle()).content_frame()
+        await stage.wait_for_function(RENDERED.replace("performance.now() - window.__bpClick", "1"),
+                                      arg=[f"Step 1 of {count}", values[0]])
         opened = time.perf_counter() - t0
         mark("forward screen, step 1")
         latencies = []
@@ -158,13 +159,13 @@ async def _student(browser, url: str, plan: dict, tmp_path, errors: list[str], p
         for k in range(1, plan["clicks"] + 1):
             await _idle(page)
             await page.wait_for_timeout(think.uniform(200, 600))  # a student reads, then clicks
-            await page.get_by_role("button", name="Next ▶").click()
-            ms = await page.wait_for_function(RENDERED, arg=[f"Step {k + 1} of {count}", values[k]], polling="raf")
+            await stage.get_by_role("button", name="Next step").click()
+            ms = await stage.wait_for_function(RENDERED, arg=[f"Step {k + 1} of {count}", values[k]], polling="raf")
             latencies.append(await ms.json_value())
             mark(f"step {k + 1}: {latencies[-1]:.0f} ms")
         await _idle(page)
         cpu = (_cpu_s(pid) - cpu0) if pid else None
-        body = await page.evaluate("document.body.textContent")
+        body = await page.evaluate("document.body.textContent") + await stage.evaluate("document.body.textContent")
         return dict(who=who, page=page, ctx=ctx, opened=opened, latencies=latencies, body=body, server_cpu_s=cpu,
                     exceptions=await page.get_by_test_id("stException").count())
     except Exception:

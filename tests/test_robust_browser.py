@@ -127,6 +127,9 @@ def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_lin
         page.set_default_timeout(60_000)
         page.goto(f"{url}/?p=train&s={_code(d)}")
         page.get_by_role("heading", name="Training lab").wait_for()
+        # a one-example scenario opens the lab on a learnable starter set: go back to its own example
+        page.get_by_role("button", name="Use the scenario's own example").click()
+        page.get_by_text("1 example(s), task", exact=False).wait_for(state="attached")
         chart = page.frame_locator("iframe[title*='live_chart']").first
         chart.get_by_text("a cost of exactly 0 is below every log scale", exact=False).first.wait_for()
         assert page.get_by_text("hit a problem").count() == 0
