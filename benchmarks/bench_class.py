@@ -58,7 +58,7 @@ TARGETS = {"next_p95_ms": 1500, "count_ms": 1000, "idle_cpu_s_per_student_min": 
 WATCH = """
 const W = window.top;
 W.__clicks = W.__clicks || []; W.__seen = W.__seen || {}; W.__answered = W.__answered || {};
-document.addEventListener('click', () => W.__clicks.push(Date.now()), true);
+window.addEventListener('pointerdown', () => W.__clicks.push(Date.now()), true);
 const look = () => {
   for (const e of document.querySelectorAll('#where')) {
     const m = e.textContent.trim().match(/^Step (\\d+) of \\d+$/);

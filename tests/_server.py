@@ -25,7 +25,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 STAGE = "iframe[title='app.walkthrough.stage.stage']"  # the step player of the step screens (app/walkthrough/stage.py)
-REPORT = pytest.StashKey[list]()  # lines for the terminal summary (conftest prints them)
+FIGURE = "figure"  # a test's user property: a line for the terminal summary (conftest collects and prints them)
+
+
+def report_figures(request, *lines: str) -> None:
+    """Lines a test measured, printed after the results (they travel with the test's report, so they reach the
+    terminal from pytest-xdist's workers too)."""
+    request.node.user_properties.extend((FIGURE, line) for line in lines)
 
 
 def need_chromium(api: str = "playwright.sync_api") -> None:
@@ -46,6 +52,9 @@ def _free_port() -> int:
 def streamlit_server(log_name: str = "server.log") -> Iterator[tuple[str, subprocess.Popen]]:
     """(url, process) of the app served on 127.0.0.1 at a free port, until the block ends."""
     port = _free_port()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # two test files may name the same log in two workers
+    if worker:
+        log_name = f"{Path(log_name).stem}.{worker}.log"
     # the README's run command (what `make run` runs), on a free port, loopback only
     cmd = [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]

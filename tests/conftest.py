@@ -22,11 +22,19 @@ def app():
     return at.run()
 
 
+_FIGURES: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    """Collect the figures a test measured (``_server.report_figures``), in this process or from a worker."""
+    from _server import FIGURE
+
+    _FIGURES.extend(v for k, v in getattr(report, "user_properties", ()) if k == FIGURE and report.when == "call")
+
+
 def pytest_terminal_summary(terminalreporter, config):
     """Figures a test measured (e.g. the load test's latencies), printed after the results."""
-    from _server import REPORT
-
-    for line in config.stash.get(REPORT, []):
+    for line in _FIGURES:
         terminalreporter.write_line(line)
 
 

@@ -12,7 +12,7 @@ import importlib.util
 import json
 
 import pytest
-from _server import ARTIFACTS, REPORT, ROOT, need_chromium
+from _server import ARTIFACTS, ROOT, need_chromium, report_figures
 from _services import need
 
 pytestmark = pytest.mark.load
@@ -42,4 +42,4 @@ def test_sixty_students_follow_answer_and_are_counted(mode, tmp_path, request):
     path = ARTIFACTS / "class_load_test.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     path.write_text(json.dumps(dict(old, **{mode: r}), indent=2))
-    request.config.stash.setdefault(REPORT, []).extend(bench.report([r]))
+    report_figures(request, *bench.report([r]))

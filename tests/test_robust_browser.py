@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from _server import ARGS, ARTIFACTS, CHROMIUM, REPORT, need_chromium, streamlit_server
+from _server import ARGS, ARTIFACTS, CHROMIUM, need_chromium, report_figures, streamlit_server
 
 TICK = os.sysconf("SC_CLK_TCK")
 HOSTILE = ["max(z, 0.5*z, -z, z^2, sin(z), cos(z))", "max(z,2*z,3*z,4*z,5*z,6*z,7*z,8*z)",
@@ -96,8 +96,8 @@ def test_closed_tabs_with_hostile_formulas_leave_the_server_idle_within_seconds(
             idle_after = time.monotonic() - closed - 2.0
             break
     assert idle_after is not None and idle_after < 60, "the server kept working after the tabs closed"
-    request.config.stash.setdefault(REPORT, []).append(
-        f"robust: 4 closed tabs with hostile formulas: server idle {max(idle_after, 0):.1f} s after closing "
+    report_figures(
+        request, f"robust: 4 closed tabs with hostile formulas: server idle {max(idle_after, 0):.1f} s after closing "
         f"(load average {open('/proc/loadavg').read().split()[0]})")
 
 
