@@ -10,6 +10,7 @@ all measured in one run in Debian's Chromium with the server on this machine:
 - first paint of the forward screen from a cold server.
 
 Run: .venv/bin/python benchmarks/bench_stage.py   (a few minutes; quote the load average printed)
+     .venv/bin/python benchmarks/bench_stage.py --build   (the build figures alone, seconds)
 """
 
 from __future__ import annotations
@@ -127,7 +128,45 @@ def stage_clicks(page, srv, n_clicks):
     return times, (srv.cpu() - c0) / n_clicks
 
 
+def build_figures(deep, big) -> dict:
+    """What the browser receives per screen and the server's time to build all three screens' stages
+    (plus the backward screen's chain-rule cards within their budget), after a warm-up on the classic
+    example (the server has SymPy loaded and σ's LaTeX derived by the time a new network comes)."""
+    from app.walkthrough import frames, mathml
+    from app.walkthrough.stage import CHAIN_BUDGET
+
+    def build(s):
+        mathml.lines.cache_clear()  # MathML shapes learnt on other networks cleared too: the worst case
+        mathml._shape.cache_clear()
+        t = trace(s)
+        t0 = time.perf_counter()
+        sizes = {scr: len(json.dumps(frames.stage(t, 0, scr), separators=(",", ":"), ensure_ascii=False).encode())
+                 for scr in frames.SCREENS}
+        t1 = time.perf_counter()
+        keys = frames.chain_keys(frames.stage(t, 0, "backward", cards=False)["frames"])
+        size = 0
+        for k in keys:  # as app.walkthrough.stage._chain_all: output layer first, up to the budget
+            size += len(json.dumps(frames.chain_cards(t, 0, [k])[k], ensure_ascii=False))
+            if size > CHAIN_BUDGET:
+                break
+        return sizes, t1 - t0, time.perf_counter() - t1
+
+    build(load_preset("classic_2-2-2"))
+    return {name: build(s) for name, s in (("4-4-4-1", deep), ("8-8-8-8-8-8-8-8", big))}
+
+
+def print_build(payload) -> None:
+    for name, (sizes, build, chain) in payload.items():
+        print(f"what the browser receives for {name}: " + ", ".join(f"{k} {v / 1024:.0f} KB" for k, v in sizes.items())
+              + f"; all three built in {build:.2f} s (+ {chain:.2f} s for the chain-rule cards sent with it)")
+
+
 def main():
+    if "--build" in sys.argv:  # only the server's build figures (seconds, no browser)
+        print(f"load average before: {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
+        print_build(build_figures(net([4, 4, 4, 1]), net([8] * 8)))
+        print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}")
+        return
     from playwright.sync_api import sync_playwright
 
     servers = []
@@ -145,16 +184,7 @@ def run(sync_playwright, servers):
     (tmp / "minimal.py").write_text(MINIMAL)
     deep, big = net([4, 4, 4, 1]), net([8] * 8)
 
-    # sizes and build time (the server's side)
-    from app.walkthrough import frames
-    payload = {}
-    for name, s in (("4-4-4-1", deep), ("8-8-8-8-8-8-8-8", big)):
-        t = trace(s)
-        t0 = time.perf_counter()
-        sizes = {scr: len(json.dumps(frames.stage(t, 0, scr), separators=(",", ":"), ensure_ascii=False).encode())
-                 for scr in frames.SCREENS}
-        build = time.perf_counter() - t0
-        payload[name] = (sizes, build)
+    payload = build_figures(deep, big)
 
     rows = {}
     with sync_playwright() as p:
@@ -242,9 +272,7 @@ def run(sync_playwright, servers):
     print(f"\nplaying 8-8-8-8-1 forward at 4×: {len(ft)} animation frames, p95 {pct(ft, 95):.1f} ms, "
           f"median {statistics.median(ft):.1f} ms; server CPU for the whole pass {1000 * play_cpu:.0f} ms "
           "(the end-of-play report)")
-    for name, (sizes, build) in payload.items():
-        print(f"what the browser receives for {name}: " + ", ".join(f"{k} {v / 1024:.0f} KB" for k, v in sizes.items())
-              + f"; all three built in {build:.2f} s")
+    print_build(payload)
     print(f"\nfirst paint of the forward screen from a cold server: stage {cold['stage']:.1f} s, "
           f"today {cold['today']:.1f} s (ratio {cold['today'] / cold['stage']:.2f}×)")
 

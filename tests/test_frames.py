@@ -198,3 +198,35 @@ def test_mathml_rows_pieces_and_escapes():
     assert len(line) == 3 and all(p.startswith("<math") for p in line)
     assert "<mo>=</mo>" in line[1] and "&#x" not in "".join(line) and "xmlns" not in line[0]
     assert "&lt;" in mathml.lines("a < b")[0][0]  # a bare < stays escaped
+
+
+def test_mathml_converted_once_per_shape_equals_latex2mathml_on_every_card():
+    """Pieces are converted once per shape (numbers left out, then put back): the result is latex2mathml's
+    own conversion of the piece, on every card of a preset and the 4-8-8-3 network (negatives, 10^{-n},
+    indices like w^{2}_{11}); and a piece whose numbers do not come out as one <mn> each is converted as is."""
+    from latex2mathml.converter import convert
+
+    from core.symbolic import derive
+
+    def direct(tex):
+        m = convert(tex.replace(r"\_", "_")).replace(' xmlns="http://www.w3.org/1998/Math/MathML" '
+                                                     'display="inline"', "", 1)
+        m = re.sub(r"&#x([0-9A-Fa-f]+);", lambda g: {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\xa0": "&#xA0;"}.get(
+            chr(int(g.group(1), 16)), chr(int(g.group(1), 16))), m)
+        return re.sub(r"<mrow>(<m[ino]>[^<]*</m[ino]>)</mrow>", r"\1", m)
+
+    pieces = set()
+    for s in (load_preset("classic_2-2-2"), load_preset(preset_names()[-1]), load_scenario(WIDE)):
+        t = trace(s)
+        for r in t.steps(0):
+            e = derive.step_equation(t, r)
+            for x in (e.symbolic, e.numeric, e.value):
+                for row in mathml.rows(str(x)):
+                    for p in mathml._top_level(row, " = "):
+                        pieces.update(mathml._top_level(p, " + "))
+    assert len(pieces) > 300
+    assert any("10^{-" in p for p in pieces) and any("(-" in p for p in pieces)
+    for p in pieces:
+        assert mathml._math(p) == direct(p), p
+    for p in ("x^23 + 0.5", r"\frac12 + 0.25", "a_12 = 3.5"):  # ^2, _1 and \frac12 take one digit each
+        assert mathml._math(p) == direct(p), p

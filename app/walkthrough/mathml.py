@@ -12,31 +12,31 @@ from functools import lru_cache
 from latex2mathml.converter import convert
 
 _BEGIN, _END = r"\begin{aligned}", r"\end{aligned}"
-_WORD = re.compile(r"\\([a-zA-Z]+)")
 
 
 def _top_level(tex: str, sep: str) -> list[str]:
     """``tex`` cut at every ``sep`` outside braces and \\left … \\right pairs."""
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(tex):
-        m = _WORD.match(tex, i)
-        if m and m.group(1) in ("left", "begin"):
+    out, depth, start = [], 0, 0
+    for m in _pattern(sep).finditer(tex):
+        t = m.group()
+        if not t:  # where ``sep`` begins
+            if depth == 0 and m.start() >= start:
+                out.append(tex[start:m.start()])
+                start = m.start() + len(sep)
+        elif t in ("{", "}"):
+            depth += 1 if t == "{" else -1
+        elif t[1:] in ("left", "begin"):
             depth += 1
-        elif m and m.group(1) in ("right", "end"):
+        elif t[1:] in ("right", "end"):
             depth -= 1
-        c = tex[i]
-        if c == "\\" and i + 1 < len(tex) and tex[i + 1] in "{}\\":
-            i += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(c, 0)
-        if depth == 0 and tex.startswith(sep, i):
-            out.append(tex[start:i])
-            start = i + len(sep)
-            i = start
-            continue
-        i += 1
     out.append(tex[start:])
     return out
+
+
+@lru_cache(maxsize=8)
+def _pattern(sep: str) -> re.Pattern:
+    """Commands, escaped characters, braces, and (as an empty match) every place ``sep`` begins."""
+    return re.compile(r"\\(?:[{}\\]|[a-zA-Z]+)|[{}]|(?=" + re.escape(sep) + ")")
 
 
 def rows(tex: str) -> list[str]:
@@ -58,12 +58,38 @@ def _char(m: re.Match) -> str:
     return _KEEP.get(c, c)
 
 
-def _math(tex: str) -> str:
+def _convert(tex: str) -> str:
     """One piece as compact MathML: characters instead of numeric entities, no namespace (HTML)."""
     m = convert(tex.replace(r"\_", "_"))
     m = m.replace(' xmlns="http://www.w3.org/1998/Math/MathML" display="inline"', "", 1)
     m = _ENTITY.sub(_char, m)
     return _LONE.sub(r"\1", m)  # <mrow> around one token is that token
+
+
+# a number as latex2mathml reads it, unless its digits matter one by one (x^23, \frac12): those stay as they are
+_NUMBER = re.compile(r"(?<![\w^.\\])\d+(?:\.\d+)?")
+_MN = re.compile(r"<mn>(\d+)</mn>")
+
+
+@lru_cache(maxsize=4096)
+def _shape(template: str) -> str | None:
+    """The MathML of a piece whose i-th number is written ``i`` (1, 2, …), or None when those numbers do
+    not come out as one ``<mn>`` each (then the piece is converted as it is)."""
+    m = _convert(template)
+    found = _MN.findall(m)
+    n = len(_NUMBER.findall(template))
+    return m if sorted(found, key=int) == [str(i) for i in range(1, n + 1)] else None
+
+
+def _math(tex: str) -> str:
+    """One piece as MathML. Pieces differ mostly in their numbers, so the conversion (the slow part) is
+    done once per shape, numbers left out, and the numbers are put back into its ``<mn>`` elements."""
+    numbers = _NUMBER.findall(tex)
+    it = iter(range(1, len(numbers) + 1))
+    m = _shape(_NUMBER.sub(lambda _: str(next(it)), tex))
+    if m is None:
+        return _convert(tex)
+    return _MN.sub(lambda g: "<mn>" + numbers[int(g.group(1)) - 1] + "</mn>", m)
 
 
 @lru_cache(maxsize=20000)
