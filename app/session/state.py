@@ -32,12 +32,10 @@ STEP = "bp_step_{screen}_{view}"  # the step index (0-based) per screen and view
 VIEW = "bp_view"  # "neuron", "matrix" or "graph"
 EXAMPLE = "bp_example"  # which example of a batch is stepped through
 SELECTED = "bp_selected"  # the weight whose chain-rule card the backward screen shows
-UPDATE_PICK = "bp_update_pick"  # the parameter whose update equation the update screen shows
 MISTAKE = "bp_mistake"  # the update screen's "updated output weights by mistake" switch
 PRESENTER = "bp_presenter"  # presenter mode: larger equations, no sidebar (``pm=1`` in the URL)
 URL_READ = "bp_url_read"  # the URL was read (once per session)
 START_SCREEN = "bp_start_screen"  # the screen a shared link asked for
-PICKS = "bp_picks"  # clicks on the drawing so far: each redraws it fresh
 DRAFT = "bp_draft"  # the network builder's fields (app.walkthrough.network_ui)
 JSON_TEXT = "bp_json_text"  # the scenario JSON text area (app.walkthrough.network_ui)
 ERRORS = "bp_errors"  # the Network screen's messages: {"build"|"import"|"preset"|"edit_<l>": message}
@@ -48,7 +46,7 @@ QUIZ_TYPO = "bp_quiz_typo"  # (screen, record, question, message) for a predicti
 WS_SETTINGS = "ws_settings"  # the worksheet teacher's choices (app.teaching.worksheet_ui)
 WS_ZIP = "ws_zip"  # ((N, choices), bytes) of the last batch of worksheets made
 URL_EXTRA = "bp_url_extra"  # more query parameters for write_url, e.g. {"room": code} (app.classroom)
-PER_NETWORK = (SELECTED, UPDATE_PICK, DRAFT, JSON_TEXT, QUIZ_PASSES, QUIZ_TYPO)  # forgotten on a new network
+PER_NETWORK = (SELECTED, DRAFT, JSON_TEXT, QUIZ_PASSES, QUIZ_TYPO)  # forgotten on a new network
 
 DEFAULT_PRESET = "classic_2-2-2"
 CHANGED = "The network changed, so the steps start again from the first one."
