@@ -11,19 +11,19 @@ from core.symbolic.notation import weight_name
 ui.page_start("3 · Backward pass", "From the cost back to the first layer: how much each neuron's weighted "
               "input (δ) and each weight (∂C/∂w) moves the cost, using the weights from before the update.")
 t, key, n = state.current_trace(), state.scenario_key(), state.example()
-quiz.screen("backward")  # in quiz mode this draws the rest of the screen and stops
-s = t.scenario
-L = len(s.layers)
-view = ui.view_toggle("backward")
-graph_ui.step_screen("backward")  # in the graph view this draws the rest of the screen and stops
-stage.screen("backward", view)
+if not quiz.screen("backward"):  # in quiz mode the quiz is the screen
+    s = t.scenario
+    L = len(s.layers)
+    view = ui.view_toggle("backward")
+    graph_ui.step_screen("backward")  # in the graph view this draws the rest of the screen and stops
+    stage.screen("backward", view)
 
-st.subheader("Any weight's chain rule")
-options = [(l, j, k) for l in range(2, L + 1) for j in range(s.layers[l - 1]) for k in range(s.layers[l - 2])]
-options += [(l, j, None) for l in range(2, L + 1) for j in range(s.layers[l - 1])]
-names = {o: f"{weight_name(*o)}  (layer {o[0]}, {'bias' if o[2] is None else 'weight'})" for o in options}
-chosen = ui.bound_select("Choose a weight or bias", options, state.SELECTED, names.get, "chain_select")
-if chosen is not None:
-    for eq in equations.chain_rule(key, *chosen, n):
-        ui.equation_card(eq)
-ui.notation_expander()
+    st.subheader("Any weight's chain rule")
+    options = [(l, j, k) for l in range(2, L + 1) for j in range(s.layers[l - 1]) for k in range(s.layers[l - 2])]
+    options += [(l, j, None) for l in range(2, L + 1) for j in range(s.layers[l - 1])]
+    names = {o: f"{weight_name(*o)}  (layer {o[0]}, {'bias' if o[2] is None else 'weight'})" for o in options}
+    chosen = ui.bound_select("Choose a weight or bias", options, state.SELECTED, names.get, "chain_select")
+    if chosen is not None:
+        for eq in equations.chain_rule(key, *chosen, n):
+            ui.equation_card(eq)
+    ui.notation_expander()

@@ -7,8 +7,8 @@ from app.walkthrough import quiz, stage, ui
 ui.page_start("2 · Forward pass", "From the input to the cost: every neuron weighs its inputs, adds its bias "
               "and applies its activation. Step with Next or →, or press Play; the drawing shows every z and a "
               "computed so far.")
-quiz.screen("forward")  # in quiz mode this draws the rest of the screen and stops
-view = ui.view_toggle("forward")
-graph_ui.step_screen("forward")  # in the graph view this draws the rest of the screen and stops
-stage.screen("forward", view)
-ui.notation_expander()
+if not quiz.screen("forward"):  # in quiz mode the quiz is the screen
+    view = ui.view_toggle("forward")
+    graph_ui.step_screen("forward")  # in the graph view this draws the rest of the screen and stops
+    stage.screen("forward", view)
+    ui.notation_expander()

@@ -279,3 +279,9 @@ def test_the_quiz_runs_on_custom_networks_on_every_pass(app, d):
             value = next(getattr(r, f) for f in ("a", "cost", "dC_dw", "dC_db", "delta", "dC_da", "new")
                          if hasattr(r, f))
             assert any(format_number(value, 9) in x.value for x in app.latex), (page, i)
+
+
+def test_in_quiz_mode_the_url_follows_the_step_as_on_every_screen(app):
+    _quiz(app, "backward")
+    app.button(key="backward_next").click().run()
+    assert (app.query_params["p"], app.query_params["step"]) == ("backward", "2")  # written by the entry script

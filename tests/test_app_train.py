@@ -224,3 +224,17 @@ def test_send_to_walkthrough_hands_over_the_trained_weights(at):
     assert all(np.array_equal(a, b) for a, b in zip(sent.weights, weights))
     assert "Forward" in at.title[0].value  # the walkthrough opened, showing where the weights came from
     assert "Weights from the training lab after step 1" in " ".join(i.value for i in at.info)
+
+
+def test_the_lab_carries_on_after_sending_and_starts_afresh_on_a_new_network(at):
+    at.button(key="tl_step_epoch").click().run()
+    trained = lab(at)
+    at.button(key="tl_send").click().run()
+    at.switch_page("../pages/train.py").run()
+    assert lab(at) is trained and trained.steps == 1  # the walkthrough's network is the lab's: no rebuild
+    at.switch_page("../pages/network.py").run()
+    at.selectbox(key="preset_select").set_value("xor_2-4-1").run()  # a new network: state's one hook
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception
+    fresh = lab(at)
+    assert fresh is not trained and fresh.steps == 0 and fresh.scenario.layers[1:-1] == (4,)

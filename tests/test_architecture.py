@@ -186,3 +186,140 @@ def test_core_modules_import_only_the_packages_below_them(name):
     top, _ = _imports(name)
     wrong = [m for m in _internal(top) if _package(m) and _package(m) not in MAY_IMPORT[pkg]]
     assert wrong == [], f"{name} ({pkg}) imports {wrong}"
+
+
+# ---- session state: every key is declared in app/session/state.py ------------------------------
+STATE = "app.session.state"
+# Modules that still write their own copy of a key state declares (the value must be the declared one):
+# each is being edited in parallel; after the merge their constants become ``state.<KEY>`` references.
+COPIES = {"app.graph.graph_ui", "app.walkthrough.stage", "app.lab.optim_lab"}
+
+
+def _is_session_state(node) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "session_state"
+
+
+def _session_keys(tree) -> list[ast.expr]:
+    """Every key expression read or written on ``st.session_state``: [k], .get/.pop/.setdefault(k),
+    ``k in st.session_state`` and .update({k: …})."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and _is_session_state(node.value):
+            out.append(node.slice)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is_session_state(
+                node.func.value):
+            if node.func.attr in ("get", "pop", "setdefault", "__setitem__") and node.args:
+                out.append(node.args[0])
+            elif node.func.attr == "update" and node.args and isinstance(node.args[0], ast.Dict):
+                out.extend(k for k in node.args[0].keys if k is not None)
+        elif isinstance(node, ast.Compare) and any(_is_session_state(c) for c in node.comparators):
+            out.append(node.left)
+    return out
+
+
+@cache
+def _names(name: str) -> dict[str, tuple]:
+    """The module's top-level names: ("str", value, module where it is written) or ("module", module)."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    out: dict[str, tuple] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname and a.name in MODULES:
+                    out[a.asname] = ("module", a.name)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for a in node.names:
+                full = f"{node.module}.{a.name}"
+                if full in MODULES:
+                    out[a.asname or a.name] = ("module", full)
+                elif node.module in MODULES:
+                    out[a.asname or a.name] = ("from", node.module, a.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                pairs = [(target, node.value)]
+                if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                    pairs = list(zip(target.elts, node.value.elts))
+                for t, v in pairs:
+                    if isinstance(t, ast.Name):
+                        out[t.id] = ("expr", v)
+    return out
+
+
+def _resolve(name: str, node) -> tuple[str, str] | None:
+    """(string, module where it is written) for a key expression; None when it is computed at run time
+    (a parameter such as ``bound``'s widget key). An f-string or ``X.format(…)`` gives its pattern."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value, name
+    if isinstance(node, ast.JoinedStr):
+        head = node.values[0].value if node.values and isinstance(node.values[0], ast.Constant) else ""
+        return head + "{", name
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _resolve(name, node.func.value)
+    if isinstance(node, ast.Name):
+        entry = _names(name).get(node.id)
+        if entry is None:
+            return None
+        if entry[0] == "expr":
+            return _resolve(name, entry[1])
+        if entry[0] == "from":
+            return _resolve(entry[1], ast.Name(entry[2]))
+        return None
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        entry = _names(name).get(node.value.id)
+        if entry and entry[0] == "module":
+            return _resolve(entry[1], ast.Name(node.attr))
+    return None
+
+
+def _widget_keys(name: str) -> set[str]:
+    """The keys of the widgets the module draws: ``key=…`` and ``bound(kind, label, key, …)``."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        exprs = [k.value for k in node.keywords if k.arg == "key"]
+        func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if func == "bound" and len(node.args) >= 3:
+            exprs.append(node.args[2])
+        out |= {r[0] for r in map(lambda e: _resolve(name, e), exprs) if r}
+    return out
+
+
+def _declared() -> set[str]:
+    """The string constants of app/session/state.py (a pattern such as ``bp_step_{screen}_{view}`` by
+    its head ``bp_step_{``)."""
+    return {v if "{" not in v else v.split("{")[0] + "{" for v, _ in
+            filter(None, (_resolve(STATE, ast.Name(n)) for n, e in _names(STATE).items() if e[0] == "expr"))}
+
+
+def _matches(key: str, declared: set[str]) -> bool:
+    return key in declared or any(d.endswith("{") and key.startswith(d[:-1]) for d in declared)
+
+
+def test_the_key_reader_finds_keys_through_aliases_and_patterns():
+    assert _resolve("app.lab.train_state", ast.Name("SESSION")) == ("tl_session", STATE)
+    assert _resolve("app.classroom.panels", ast.parse("cu.CODE").body[0].value) == ("bp_class_code", STATE)
+    assert _resolve(STATE, ast.parse("STEP.format(screen=1)").body[0].value) == ("bp_step_{screen}_{view}", STATE)
+    assert "bp_step_{" in _declared() and "tl_w_{" in _declared()
+    assert _matches("tl_w_watch", _declared()) and not _matches("tl_x", _declared())
+    assert "quiz_sigfigs" in _widget_keys("app.walkthrough.quiz")
+    assert len([k for m in MODULES if m.split(".")[0] in ("app", "pages")
+                for k in _session_keys(ast.parse(MODULES[m].read_text(encoding="utf-8")))]) > 150
+
+
+def test_every_session_state_key_is_declared_in_app_session_state():
+    """Every key the app reads or writes in ``st.session_state`` is one of state's constants, or the key of a
+    widget the same module draws (the widget owns it); none is a string written somewhere else."""
+    declared, wrong = _declared(), []
+    for name in sorted(m for m in MODULES if m.split(".")[0] in ("app", "pages")):
+        widgets = _widget_keys(name)
+        for node in _session_keys(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+            r = _resolve(name, node)
+            if r is None or r[0] in widgets:
+                continue
+            key, where = r
+            if where == STATE or (where in COPIES and _matches(key, declared)):
+                continue
+            wrong.append(f"{name}:{node.lineno} {key!r} (written in {where})")
+    assert wrong == []

@@ -1,5 +1,5 @@
 """Presenter controls: the step index of a clicked neuron or edge (core and app), the keyboard
-shortcuts on the step buttons, presenter mode, and a click on the drawing simulated in AppTest."""
+shortcuts on the step buttons, presenter mode, and what a click on the stage opens."""
 
 from __future__ import annotations
 
@@ -62,15 +62,6 @@ def test_index_of_refuses_a_record_the_network_does_not_have(classic, args):
         classic.index_of(*args)
 
 
-def test_click_target_reads_a_neuron_or_an_edge_and_nothing_else():
-    layers = (2, 2, 2)
-    assert stepping.click_target([3, 1], layers) == (3, 1)
-    assert stepping.click_target([1, 0], layers) == (1, 0)
-    assert stepping.click_target(["2", "1", "0"], layers) == (2, 1, 0)
-    for bad in (None, [], [3], [4, 0], [3, 2], [1, 0, 0], [2, 0, 2], "ab", [2, "x"], [0, 0], [2, 0, 0, 0]):
-        assert stepping.click_target(bad, layers) is None, bad
-
-
 def test_jump_opens_the_clicked_things_step_on_each_screen(classic):
     b0 = classic.phase_start("backward")  # 5, per CLASSIC
     assert b0 == 5
@@ -100,17 +91,8 @@ def test_network_figure_marks_every_neuron_and_edge_label_with_what_a_click_hits
 
 
 # ---- the app -----------------------------------------------------------------------------
-# AppTest has no plotly widget to click: what a click changes is tested as data (``ui.click_effect``,
-# from the point's customdata), that state's effect on each screen through AppTest's public
-# session state, and the real mouse click in Chromium (tests/test_browser_presenter.py).
-
-def _points(*customdata):
-    return [{"curve_number": 0, "point_number": 0, "point_index": 0, "customdata": c} for c in customdata]
-
-
-def _step_caption(at) -> str:
-    return next(c.value for c in at.caption if c.value.startswith("Step "))
-
+# A click in the browser is handled by the stage (its frames' ``jumps``); the real mouse click is in
+# tests/test_browser_presenter.py.
 
 def test_the_stage_names_its_keys_and_presenter_mode_keeps_p(app):
     from app.walkthrough.stage import KEYS_HINT

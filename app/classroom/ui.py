@@ -27,24 +27,15 @@ from app.session import state
 from app.session.model import trace_of
 from app.walkthrough import stepping
 
-ROLE = "bp_class_role"  # "teacher" or "student"
-CODE = "bp_class_code"
-TOKEN = "bp_class_token"  # the teacher's control token (never in a URL, never sent to a student)
-STUDENT = "bp_class_student"  # this student's random id
-NAME = "bp_class_name"
-SEEN = "bp_class_seen"  # the room version this session last applied
-PUBLISHED = "bp_class_published"  # the place the teacher last published
-SHOW_JOIN = "bp_class_show_join"  # the projector shows the code, the link and the QR code
-NOTE = "bp_class_note"  # a one-off message of a refused action
-TYPO = "bp_class_typo"  # (qid, message) for a prediction that is not a number
-VERDICT = "bp_class_verdict"  # {qid, guess, right, message} of this student's last answer
-TRIES = "bp_class_tries"  # times of wrong codes typed (rate limit)
-LEFT = "bp_class_left"  # this session left a class: its URL does not rejoin it
+ROLE, CODE, TOKEN, STUDENT, NAME = state.CLASS_ROLE, state.CLASS_CODE, state.CLASS_TOKEN, state.CLASS_STUDENT, \
+    state.CLASS_NAME  # the keys live in app.session.state
+SEEN, PUBLISHED, SHOW_JOIN, NOTE = state.CLASS_SEEN, state.CLASS_PUBLISHED, state.CLASS_SHOW_JOIN, state.CLASS_NOTE
+TYPO, VERDICT, TRIES, LEFT = state.CLASS_TYPO, state.CLASS_VERDICT, state.CLASS_TRIES, state.CLASS_LEFT
 URL_EXTRA = state.URL_EXTRA  # query parameters app.session.state.write_url adds (a student's room)
 POLL = float(os.environ.get("BP_CLASS_POLL_S") or 1.5)  # the browser's timer for the follower fragment (< HOLD)
 HOLD = float(os.environ.get("BP_CLASS_HOLD_S") or 6.0)  # seconds one follower run waits for a change
 SLICE = 0.25  # how often a waiting follower lets the student's own clicks go first
-FULL_RUN = "bp_class_full_run"  # set while render() draws the screen
+FULL_RUN = state.CLASS_FULL_RUN  # set while render() draws the screen
 TRIES_MAX, TRIES_WINDOW = 10, 600  # wrong codes per session per 10 minutes
 STEP_SCREENS = ("forward", "backward", "update")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")

@@ -1,6 +1,7 @@
 """The training lab's state: the data, the training session and play/pause, kept in
-``st.session_state`` under fixed ``tl_*`` keys that no widget owns (a widget's own value is
-dropped when its page is not shown, so widgets are seeded from these keys and write back).
+``st.session_state`` under the ``tl_*`` keys declared in ``app.session.state`` (``LAB_*``). The
+settings' widgets are ``state.bound`` to them; a new network drops the session through
+``state``'s one "on new network" hook (``PER_NETWORK``).
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from collections import deque
 import numpy as np
 import streamlit as st
 
+from app.session import state
 from app.session.state import current_scenario, set_scenario
 from core.lab.datasets import Dataset, DatasetError, infer_task, make_dataset, parse_csv
 from core.lab.training import TrainingSession, compare_runs, fit_scenario
 
-SESSION, PLAYING, TARGET, BASE, DATA, NOTES = "tl_session", "tl_playing", "tl_target", "tl_base", "tl_data", "tl_notes"
-RATES, TICKS, CSV_TEXT, CSV_ERROR, SETTINGS = "tl_rates", "tl_ticks", "tl_csv_text", "tl_csv_error", "tl_settings"
-REFUSED = "tl_refused"  # (scenario, data settings) whose data could not be used
-CUTS = "tl_cuts"
+SESSION, PLAYING, TARGET, DATA, NOTES = state.LAB_SESSION, state.LAB_PLAYING, state.LAB_TARGET, state.LAB_DATA, \
+    state.LAB_NOTES
+RATES, TICKS, CSV_TEXT, CSV_ERROR, SETTINGS = state.LAB_RATES, state.LAB_TICKS, state.LAB_CSV_TEXT, \
+    state.LAB_CSV_ERROR, state.LAB_SETTINGS
+REFUSED, CUTS, STARTED_ON = state.LAB_REFUSED, state.LAB_CUTS, state.LAB_STARTED_ON
 TICK_S = 0.05  # the live fragment's timer (a browser setInterval; a tick that is still drawing is skipped)
 BUDGET_S = 0.03  # training time per tick
 FRAME_S = 0.05  # while playing the charts show a new frame every 50 ms: a tick trains the frames until the next
@@ -37,7 +40,6 @@ DEFAULTS = {"source": "scenario", "n": 100, "noise": 0.1, "seed": 0, "batch": 0,
             "x_depth": 6, "x_width": 32, "x_act": "sigmoid", "x_init": "xavier", "osec": "Optimizer state",
             **OPT_DEFAULTS}  # Play: 200 steps at 2 a chart update, ~100 frames (~7 s)
 FEW, STARTER = 4, "gaussians"  # a scenario with fewer examples opens the lab on this learnable set
-STARTED_ON = "tl_started_on"  # the data set the lab chose itself, until the user picks one
 SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 10**6]  # steps per chart update (10**6: as many as fit)
 
 
@@ -72,27 +74,32 @@ def optimizer_spec(cfg: dict | None = None, name: str | None = None) -> dict:
 
 def use_scenario_examples() -> None:
     """on_click: back from the starter data set to the scenario's own example(s)."""
-    settings()["source"] = st.session_state[widget("source")] = "scenario"
+    settings()["source"] = "scenario"
     st.session_state[STARTED_ON] = None
 
 
 def widget(key: str) -> str:
-    """The widget key for setting ``key``, seeded from the stored setting when the widget is new."""
-    wkey = f"tl_w_{key}"
+    """The widget key of setting ``key`` (``state.LAB_WIDGET``), seeded from the stored setting
+    (``state.bound`` reseeds it on every run)."""
+    wkey = state.LAB_WIDGET.format(setting=key)
     if wkey not in st.session_state:
         st.session_state[wkey] = settings()[key]
     return wkey
 
 
-def store(key: str) -> None:
-    """on_change: copy a widget's value into the settings, and into the session where it acts live."""
-    value = st.session_state[f"tl_w_{key}"]
+def bound(kind: str, label: str, key: str, **kw):
+    """The widget ``st.<kind>`` of setting ``key``: it shows the stored setting and every edit goes to ``store``."""
+    return state.bound(kind, label, widget(key), settings()[key], lambda v: store(key, v), **kw)
+
+
+def store(key: str, value) -> None:
+    """A widget's edit: into the settings, and into the session where it acts live."""
     settings()[key] = value
     if key == "source":  # the logic gates start from their 4-row truth table, the others from 100 points
         st.session_state[STARTED_ON] = None  # the user chose: no more "the lab started on …" notice
         gate, n = value in ("xor", "and", "or"), settings()["n"]
         if gate != (n == 4) and n in (4, 100):
-            settings()["n"] = st.session_state["tl_w_n"] = 4 if gate else 100
+            settings()["n"] = 4 if gate else 100
     s = st.session_state.get(SESSION)
     if s is not None and key == "eta":
         s.eta = float(value)
@@ -130,14 +137,15 @@ def data_key(cfg: dict) -> tuple:
 
 
 def session() -> TrainingSession | None:
-    """The training session for the current scenario and data settings, rebuilt when they change.
-    None (with the reason in ``tl_csv_error``) when the data cannot be used."""
+    """The training session for the current network and data settings, rebuilt when the data settings
+    change (a new network drops it: ``state.PER_NETWORK``). None (with the reason in ``tl_csv_error``)
+    when the data cannot be used."""
     cfg, base = settings(), current_scenario()
     s = st.session_state.get(SESSION)
-    if s is not None and st.session_state.get(BASE) is base and st.session_state.get(DATA) == data_key(cfg):
+    if s is not None and st.session_state.get(DATA) == data_key(cfg):
         st.session_state[CSV_ERROR] = None  # back on the session's own data: a refusal of other data is over
         return s
-    if st.session_state.get(REFUSED) == (base, data_key(cfg)):
+    if st.session_state.get(REFUSED) == data_key(cfg):
         return s  # the data was refused: the last good session stays, the message says why
     st.session_state[PLAYING] = False
     st.session_state.pop(RATES, None)
@@ -146,11 +154,11 @@ def session() -> TrainingSession | None:
         sc, notes = fit_scenario(base, d.x, d.y, d.task)
     except (DatasetError, ValueError) as e:
         st.session_state[CSV_ERROR] = str(e)
-        st.session_state[REFUSED] = (base, data_key(cfg))
+        st.session_state[REFUSED] = data_key(cfg)
         return s
     st.session_state[CSV_ERROR] = st.session_state[REFUSED] = None
     s = new_session(sc, d.x, d.y, d.task)
-    st.session_state[BASE], st.session_state[DATA], st.session_state[NOTES] = base, data_key(cfg), notes
+    st.session_state[DATA], st.session_state[NOTES] = data_key(cfg), notes
     return s
 
 
@@ -264,7 +272,6 @@ def use_csv(data: str | bytes | None) -> None:
     (it is checked when the session is built)."""
     st.session_state[CSV_TEXT] = data or ""  # bytes are decoded (or refused) by the parser
     settings()["source"] = "csv"
-    st.session_state[widget("source")] = "csv"
 
 
 def send_to_walkthrough() -> bool:
@@ -272,8 +279,8 @@ def send_to_walkthrough() -> bool:
     s = st.session_state.get(SESSION)
     if s is None or not all(np.all(np.isfinite(w)) for w in (*s.weights, *s.biases)):
         return False
-    sc = s.to_scenario()
-    set_scenario(sc, notice=f"Weights from the training lab after step {s.steps} (epoch {s.epoch}), "
-                            f"η = {s.eta:g}.")
-    st.session_state[BASE] = sc  # the lab carries on from here instead of rebuilding
+    kept = {k: st.session_state[k] for k in (SESSION, DATA) if k in st.session_state}
+    set_scenario(s.to_scenario(), notice=f"Weights from the training lab after step {s.steps} (epoch {s.epoch}), "
+                                         f"η = {s.eta:g}.")
+    st.session_state.update(kept)  # the lab carries on from these weights instead of rebuilding
     return True

@@ -20,8 +20,8 @@ PATH_SHOWN = 25  # gradient-descent steps drawn on the weight charts
 
 
 def _w(kind, label, key, **kw):
-    """A widget seeded from, and writing back to, the lab's settings."""
-    return kind(label, key=ts.widget(key), on_change=ts.store, args=(key,), **kw)
+    """The widget ``kind`` (``st.selectbox``, ``st.slider``, …) bound to the lab's setting ``key``."""
+    return ts.bound(kind.__name__, label, key, **kw)
 
 
 def data_panel(s: TrainingSession | None) -> None:
@@ -103,8 +103,8 @@ def controls(s: TrainingSession | None, eta_note=None) -> None:
         _w(st.number_input, "Epochs per Play", "epochs", min_value=1, max_value=5000, step=10)
     with c[3]:
         n = s.N if s else 1
-        if st.session_state.get("tl_w_batch", 0) > n or ts.settings()["batch"] > n:
-            st.session_state["tl_w_batch"] = ts.settings()["batch"] = 0
+        if ts.settings()["batch"] > n:
+            ts.settings()["batch"] = 0
         _w(st.number_input, f"Mini-batch size (0 = all {n})", "batch", min_value=0, max_value=n, step=1)
     with c[4]:
         _w(st.checkbox, "Hold biases fixed", "hold_biases")
@@ -149,8 +149,8 @@ def live_view(s: TrainingSession) -> None:
 
 
 def _pick(label, key, params, default):
-    if ts.widget(key) and st.session_state[f"tl_w_{key}"] >= len(params):
-        st.session_state[f"tl_w_{key}"] = default
+    if ts.settings()[key] >= len(params):
+        ts.settings()[key] = default
     return _w(st.selectbox, label, key, options=range(len(params)), format_func=lambda i: params[i].label)
 
 

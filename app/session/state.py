@@ -6,8 +6,8 @@ real values live here under keys no widget owns, and widgets only edit them (``b
 network changes, ``set_scenario`` forgets everything that belonged to the old one (``PER_NETWORK``).
 
 The scenario, the screen, the step and the view are mirrored in the URL (``st.query_params``)
-so that a shared link opens exactly there; ``app.session.url`` does the encoding. The training lab keeps
-its own ``tl_*`` keys in ``app.lab.train_state``.
+so that a shared link opens exactly there; ``app.session.url`` does the encoding. The training lab's
+``tl_*`` keys are declared here too (``LAB_*``); ``app.lab.train_state`` works with them.
 """
 
 from __future__ import annotations
@@ -32,12 +32,10 @@ STEP = "bp_step_{screen}_{view}"  # the step index (0-based) per screen and view
 VIEW = "bp_view"  # "neuron", "matrix" or "graph"
 EXAMPLE = "bp_example"  # which example of a batch is stepped through
 SELECTED = "bp_selected"  # the weight whose chain-rule card the backward screen shows
-UPDATE_PICK = "bp_update_pick"  # the parameter whose update equation the update screen shows
 MISTAKE = "bp_mistake"  # the update screen's "updated output weights by mistake" switch
 PRESENTER = "bp_presenter"  # presenter mode: larger equations, no sidebar (``pm=1`` in the URL)
 URL_READ = "bp_url_read"  # the URL was read (once per session)
 START_SCREEN = "bp_start_screen"  # the screen a shared link asked for
-PICKS = "bp_picks"  # clicks on the drawing so far: each redraws it fresh
 DRAFT = "bp_draft"  # the network builder's fields (app.walkthrough.network_ui)
 JSON_TEXT = "bp_json_text"  # the scenario JSON text area (app.walkthrough.network_ui)
 ERRORS = "bp_errors"  # the Network screen's messages: {"build"|"import"|"preset"|"edit_<l>": message}
@@ -48,7 +46,50 @@ QUIZ_TYPO = "bp_quiz_typo"  # (screen, record, question, message) for a predicti
 WS_SETTINGS = "ws_settings"  # the worksheet teacher's choices (app.teaching.worksheet_ui)
 WS_ZIP = "ws_zip"  # ((N, choices), bytes) of the last batch of worksheets made
 URL_EXTRA = "bp_url_extra"  # more query parameters for write_url, e.g. {"room": code} (app.classroom)
-PER_NETWORK = (SELECTED, UPDATE_PICK, DRAFT, JSON_TEXT, QUIZ_PASSES, QUIZ_TYPO)  # forgotten on a new network
+# the training lab (app.lab.train_state): its settings are edited by widgets keyed LAB_WIDGET (``bound``)
+LAB_SETTINGS = "tl_settings"  # data source, size, noise, seed, batch, epochs, η, the update rule, …
+LAB_WIDGET = "tl_w_{setting}"  # the widget of one setting
+LAB_STARTED_ON = "tl_started_on"  # the data set the lab chose itself, until the user picks one
+LAB_SESSION = "tl_session"  # the core.lab.training.TrainingSession of the current network and data
+LAB_DATA = "tl_data"  # the data settings the session was built from
+LAB_REFUSED = "tl_refused"  # data settings that could not be used with the current network
+LAB_NOTES = "tl_notes"  # how the network was adapted to the data
+LAB_CSV_TEXT = "tl_csv_text"  # uploaded or pasted CSV examples
+LAB_CSV_ERROR = "tl_csv_error"  # why the data cannot be used (or None)
+LAB_PLAYING = "tl_playing"  # Play is on
+LAB_TARGET = "tl_target"  # the epoch Play stops at
+LAB_TICKS = "tl_ticks"  # times of the last ticks while playing (the tick rate)
+LAB_CUTS = "tl_cuts"  # the step count after each frame of this tick (the live charts show them one by one)
+LAB_RATES = "tl_rates"  # (key, runs) of the last comparison of update rules and η
+LAB_CURVATURE = "tl_curvature"  # (session id, step, curvature) of the lab's last λ_max (app.lab.optim_lab)
+LAB_EIGEN = "tl_eigen"  # (key, slice) of the lab's last cost along the top eigenvector (app.lab.optim_lab)
+# the stage (app.walkthrough.stage)
+STAGE_CHAINS = "bp_stage_chains"  # chain-rule cards asked for: (scenario key, example) -> set of keys
+STAGE_SEEN = "bp_stage_seen"  # the last report handled per component key (reports are handled once)
+# the graph view and the expression screen (app.graph.graph_ui)
+GRAPH_EXPR = "bp_graph_expr"  # the expression screen's expression
+GRAPH_VALUES = "bp_graph_values"  # … and its values
+GRAPH_URL_READ = "bp_graph_url_read"  # its link parameters were read
+GRAPH_PROBLEM = "graph_problem"  # why the typed expression or values cannot be used
+GRAPH_GROUP = "bp_graph_group"  # the neuron (l, j) or ("cost",) whose graph a large network shows
+GRAPH_PICKS = "bp_graph_picks"  # clicks on the graph so far: each redraws it fresh
+# class mode (app.classroom)
+CLASS_ROLE = "bp_class_role"  # "teacher" or "student"
+CLASS_CODE = "bp_class_code"  # the room's code
+CLASS_TOKEN = "bp_class_token"  # the teacher's control token (never in a URL, never sent to a student)
+CLASS_STUDENT = "bp_class_student"  # this student's random id
+CLASS_NAME = "bp_class_name"  # this student's name
+CLASS_SEEN = "bp_class_seen"  # the room version this session last applied
+CLASS_PUBLISHED = "bp_class_published"  # the place the teacher last published
+CLASS_SHOW_JOIN = "bp_class_show_join"  # the projector shows the code, the link and the QR code
+CLASS_NOTE = "bp_class_note"  # a one-off message of a refused action
+CLASS_TYPO = "bp_class_typo"  # (qid, message) for a prediction that is not a number
+CLASS_VERDICT = "bp_class_verdict"  # {qid, guess, right, message} of this student's last answer
+CLASS_TRIES = "bp_class_tries"  # times of wrong codes typed (rate limit)
+CLASS_LEFT = "bp_class_left"  # this session left a class: its URL does not rejoin it
+CLASS_FULL_RUN = "bp_class_full_run"  # set while classroom.render draws the screen
+PER_NETWORK = (SELECTED, DRAFT, JSON_TEXT, QUIZ_PASSES, QUIZ_TYPO,  # forgotten on a new network
+               LAB_SESSION, LAB_DATA, LAB_REFUSED)  # the lab builds a fresh session on the new network
 
 DEFAULT_PRESET = "classic_2-2-2"
 CHANGED = "The network changed, so the steps start again from the first one."
@@ -98,8 +139,9 @@ def set_scenario(scenario: Scenario, notice: str | None = None) -> None:
 
 
 def _on_new_network(scenario: Scenario) -> None:
-    """The one place that forgets what belonged to the previous network: its steps, picks, the
-    builder's draft and JSON text, the quiz's scores; widgets keyed on the version start afresh."""
+    """The one place that forgets what belonged to the previous network: its steps, the chosen weight,
+    the builder's draft and JSON text, the quiz's scores, the training lab's session; widgets keyed on
+    the version start afresh."""
     st.session_state[VERSION] = version() + 1
     for k in list(st.session_state):
         if isinstance(k, str) and k.startswith(STEP.partition("{")[0]):

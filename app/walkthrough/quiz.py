@@ -1,10 +1,11 @@
 """Predict, then reveal: the quiz switch of the forward, backward and update screens.
 
-``screen(phase)`` draws the switch. In quiz mode it draws the rest of the screen itself and
-stops the page, so nothing the page would show (cards, metrics, tables, the drawing) can leak
-the current step's value or a later one: the step card asks for one number at a time (hint 1:
-the symbolic equation, hint 2: with the numbers, then the value), and the drawing is the stage
-built with ``revealed_up_to`` (app/walkthrough/frames.py): the values revealed so far and nothing after.
+``screen(phase)`` draws the switch. In quiz mode it draws the step part of the screen itself and
+returns True, and the page draws nothing else, so nothing the page would show (cards, metrics,
+tables, the drawing) can leak the current step's value or a later one: the step card asks for one
+number at a time (hint 1: the symbolic equation, hint 2: with the numbers, then the value), and the
+drawing is the stage built with ``revealed_up_to`` (app/walkthrough/frames.py): the values revealed
+so far and nothing after.
 Checking and scoring are ``core.teaching.quiz``; the state lives under fixed
 ``bp_quiz_*`` keys, so it survives moving between pages.
 """
@@ -90,13 +91,14 @@ def _sigfigs_moved() -> None:
 
 # --- the screen ---
 
-def screen(phase: str) -> None:
-    """The quiz switch; when it is on, the whole rest of the screen, then ``st.stop()``."""
+def screen(phase: str) -> bool:
+    """The quiz switch; when it is on, the quiz (step card, stage, score) and True: the page shows
+    nothing more (the entry script still writes the URL, as on every screen)."""
     on = ui.bound_toggle("Quiz: predict each value before it is shown", ON, "quiz_toggle",
                          help="Each value stays hidden until you type your prediction and check it; hints show "
                               "the equation, then the equation with the numbers. Works on every pass.")
     if not on:
-        return
+        return False
     _neuron_view()
     t, key, n = state.current_trace(), state.scenario_key(), state.example()
     steps = t.steps(n)
@@ -114,8 +116,7 @@ def screen(phase: str) -> None:
         shown = next((k for k, q in enumerate(qs) if not p.revealed(q)), frames.ALL)
         stage.show(phase, stage.quiz_data(key, n, phase, i, shown), step=i, key=f"quiz_stage_{phase}",
                    presenter=presenter.on(), follow=True, cards=False)
-    state.write_url(phase)  # the entry script's own call is skipped by the stop
-    st.stop()
+    return True
 
 
 def _settings(phase: str, p: cq.PassScore) -> None:

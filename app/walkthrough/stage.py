@@ -120,11 +120,10 @@ def screen(phase: str, view: str = "neuron", *, follow: bool | None = None, repo
     total = stepping.count(steps, phase, view)
     i = stepping.clamp(state.step(phase, view), total)
     state.set_step(phase, i, view)
-    cards = True  # the equation cards (SymPy is a pinned dependency)
     ckey = f"stage_{phase}_{view}"
     r = report(ckey)
     if r is not None and follow:  # the server's step stands; a following browser may only ask for a card
-        if r.get("why") == "chain" and cards:
+        if r.get("why") == "chain":
             ask_chain(key, n, r.get("chain"))
         r = None
     if r is not None:
@@ -139,15 +138,15 @@ def screen(phase: str, view: str = "neuron", *, follow: bool | None = None, repo
             classroom.teacher_moved(phase, i)
             if moved:  # the class panel above was drawn at the old step: draw it again at the new one
                 st.rerun()
-        if r.get("why") == "chain" and cards:
+        if r.get("why") == "chain":
             ask_chain(key, n, r.get("chain"))
         if r.get("why") == "onward" and phase in NEXT and not follow:
             nxt = NEXT[phase][0]
             state.set_step(nxt, 0, view if nxt != "update" else "neuron")
             st.switch_page(f"../pages/{nxt}.py")
-    chain_json = chain(key, n) if phase == "backward" and view == "neuron" and cards else ""
-    show(phase, data(key, n, phase, view, cards), step=i, key=ckey, chain_json=chain_json,
-         presenter=presenter.on(), follow=follow, report_all=report_all, cards=cards,
+    chain_json = chain(key, n) if phase == "backward" and view == "neuron" else ""
+    show(phase, data(key, n, phase, view), step=i, key=ckey, chain_json=chain_json,
+         presenter=presenter.on(), follow=follow, report_all=report_all,
          hint=ui.CLICK_HINT[phase] + " " + KEYS_HINT)
     return i
 

@@ -68,20 +68,6 @@ def to_neuron(steps: Steps, phase: str, m: int) -> int:
     return 0
 
 
-def click_target(customdata, layers) -> tuple[int, ...] | None:
-    """What a click on the drawing hit, from the point's customdata: (l, j) a neuron, (l, j, k) the
-    edge w^l_{jk}; None for anything else (or a stale click on a network that has changed)."""
-    try:
-        target = tuple(int(v) for v in customdata)
-    except (TypeError, ValueError):
-        return None
-    if len(target) not in (2, 3) or not 1 <= target[0] <= len(layers) or not 0 <= target[1] < layers[target[0] - 1]:
-        return None
-    if len(target) == 3 and (target[0] < 2 or not 0 <= target[2] < layers[target[0] - 2]):
-        return None
-    return target
-
-
 def jump(steps: Steps, phase: str, view: str, target: tuple[int, ...]) -> int | None:
     """The step a click opens: on the forward screen neuron j's z/a step (an edge: the neuron it
     goes into); backward: the neuron's δ step or the weight's ∂C/∂w step; update: the weight's

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from app.session import state
@@ -157,58 +155,16 @@ def equation_card(eq: Equation, *, heading: str | None = None) -> None:
             st.latex(eq.value)
 
 
-PICKS = state.PICKS
-
-
-def click_effect(steps, screen: str, view: str, points) -> dict | None:
-    """What a click on the drawing changes, as plain data (no Streamlit): None when it hit nothing
-    (an edge's line), else the session-state keys to set, ``"step"`` meaning the screen's step. A neuron
-    or a weight's label jumps to its step (``stepping.jump``); on the backward screen a weight's
-    chain-rule card shows too (``SELECTED``); on the update screen the parameter is picked."""
-    layers = steps.trace.scenario.layers
-    for p in points:
-        target = stepping.click_target(p.get("customdata"), layers)
-        if target is None:
-            continue  # an edge's line or a marker without a target: nothing to jump to
-        out: dict = {}
-        if screen == "backward" and len(target) == 3:
-            out[state.SELECTED] = target
-        g = stepping.jump(steps, screen, view, target)
-        if g is not None:
-            out[state.UPDATE_PICK if screen == "update" else "step"] = g
-        return out
-    return None
-
-
-def _picked(key: str, screen: str) -> None:
-    points = (st.session_state.get(key) or {}).get("selection", {}).get("points", [])
-    effect = click_effect(state.current_trace().steps(state.example()), screen, state.view(), points)
-    if effect is None:
-        return
-    for k, v in effect.items():
-        if k == "step":
-            state.set_step(screen, v)
-        else:
-            st.session_state[k] = v
-    st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
-
-
-def drawing(kwargs: dict, key: str, legend: str | None = None, pick: str | None = None) -> None:
-    """The network drawing; with ``pick`` (the screen), clicking a neuron or a weight's label
-    jumps to its step."""
+def drawing(kwargs: dict, key: str, legend: str | None = None) -> None:
+    """The network drawing (a PNG from its camera button) with its legend and its text alternative."""
     layers = state.current_scenario().layers
-    if pick:
-        kwargs = dict(kwargs, revision=st.session_state.get(PICKS, 0))
     with st.container(key=f"bp_fig_{key}"):
         st.plotly_chart(network_figure(layers, **kwargs), key=key,
                         config={"modeBarButtons": [["toImage"]], "displaylogo": False,  # camera only: saves a PNG
                                 "toImageButtonOptions": {"format": "png", "filename": "network", "scale": 2}},
-                        theme="streamlit",
-                        **(dict(on_select=partial(_picked, key, pick), selection_mode="points") if pick else {}))
+                        theme="streamlit")
         name_chart(f"bp_fig_{key}", drawing_alt(layers, kwargs))  # what a screen reader says instead
     st.markdown(LEGEND.get(legend or kwargs.get("value_name", "weight"), ""), unsafe_allow_html=True)  # fixed
-    if pick:
-        st.caption(CLICK_HINT[pick])
 
 
 CLICK_HINT = {
@@ -229,14 +185,9 @@ def notation_expander() -> None:
             st.latex(line)
 
 
-FIRST_BY_DEFAULT = {state.UPDATE_PICK}  # the update screen opens on the first parameter's equation
-
-
 def bound_select(label: str, options: list, state_key: str, format_func, widget_key: str):
     """A selectbox whose value lives under ``state_key`` (kept across screens); None until chosen."""
     value = st.session_state.get(state_key)
-    if value not in options and state_key in FIRST_BY_DEFAULT and options:
-        value = st.session_state[state_key] = options[0]
     state.bound("selectbox", label, widget_key, value if value in options else None, state.setter(state_key),
                 options=options, format_func=format_func, index=None, placeholder="Choose…")
     return st.session_state.get(state_key) if st.session_state.get(state_key) in options else None
