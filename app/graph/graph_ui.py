@@ -53,6 +53,11 @@ def expression_data(expr: str, values: tuple) -> str:
     return _json(graph_frames.stage(graph_view.view(p), "both", network=False))
 
 
+def stage_key(expr: str, values: tuple) -> str:
+    """The expression's stage: a new one (at its first step) for each expression and values."""
+    return "stage_graph_expr_" + hashlib.sha1(repr((expr, values)).encode()).hexdigest()[:10]
+
+
 def _group_named(g: tuple) -> str:
     return "the cost" if g == ("cost",) else f"neuron {g[1] + 1} of layer {g[0]}"
 
@@ -231,7 +236,7 @@ def expression_screen() -> None:
         st.error(ui.plain(f"{e}. Change the values (or the expression)."))
         return
     values = tuple((k, float(values.get(k, 1.0))) for k in g.names())
-    ckey = "stage_graph_expr_" + hashlib.sha1(repr((expr, values)).encode()).hexdigest()[:10]
+    ckey = stage_key(expr, values)
     _play("graph", expression_data(expr, values), 2 * len(graph_view.view(p).steps), ckey, stage.report(ckey),
           "graph", url_param="gs")
     st.caption("Forward: each node's value from its inputs' values, which travel along its edges. Backward: "
