@@ -181,3 +181,117 @@ def test_expression_link_round_trip_and_refusals():
         assert (expr, values, step) == (graph_url.DEFAULT[0], graph_url.DEFAULT[1], 0)
         assert problem.startswith("This link's expression could not be opened (") and "\n" not in problem
     assert graph_url.decode({"e": "x", "at": "x:1", "gs": "²"})[2] == 0  # a bad step starts at the first
+
+
+# ---- the stage's data of a graph (app/graph/graph_frames.py), pure: every number is the graph's ----
+
+def _replay(d) -> list[list[str]]:
+    """Every node's label at every step: the base, then each frame's changes (as the stage does)."""
+    labels, out = [""] * len(d["geometry"]["nodes"]), []
+    for i, v in d["base"]["nodes"].items():
+        labels[int(i)] = v
+    for f in d["frames"]:
+        for i, v in f["nodes"].items():
+            labels[int(i)] = v
+        out.append(list(labels))
+    return out
+
+
+def _close(text: str, x: float) -> bool:
+    """A number written to 3 significant figures is x's."""
+    return abs(float(text) - x) <= 5e-3 * abs(x) + 1e-12
+
+
+def _passes():
+    from app.graph import graph_view
+    from core import load_preset
+    from core.symbolic.graph import run
+    from core.symbolic.graph_build import expression_graph, network_graph
+
+    g, v = network_graph(load_preset("classic_2-2-2"), 0)
+    classic = run(g, v)
+    g, v = network_graph(load_preset("article003_3-4-2"), 0)
+    big = run(g, v)
+    sig = run(expression_graph("1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"),
+              {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0})
+    return [(graph_view.view(classic), m) for m in ("forward", "backward")] + [
+        (graph_view.view(big, grp), "backward") for grp in ((3, 0), ("cost",))] + [(graph_view.view(sig), "both")]
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_graph_frames_show_the_graphs_own_values_and_gradients(case):
+    from app.graph.graph_frames import stage as graph_stage
+
+    vw, mode = _passes()[case]
+    p, d = vw.p, graph_stage(vw, mode, network=mode != "both")
+    F = len(vw.steps)
+    assert d["count"] == len(d["frames"]) == (2 * F if mode == "both" else F)
+    nodes = d["geometry"]["nodes"]
+    at = {(n["x"], n["y"]): q for q, n in enumerate(nodes)}
+    q_of = {v: at[(float(vw.pos[v][0]), float(vw.pos[v][1]))] for v in vw.shown}
+    assert len(set(q_of.values())) == len(vw.shown)  # one stage node per graph node
+    order = list(vw.steps) if mode == "forward" else list(vw.steps[::-1]) if mode == "backward" else \
+        list(vw.steps) + list(vw.steps[::-1])
+    edges = d["geometry"]["edges"]
+    for i, (f, labels) in enumerate(zip(d["frames"], _replay(d))):
+        v = order[i]
+        back = mode == "backward" or i >= F
+        assert f["active_nodes"] == [q_of[v]]
+        ins = [e for e in f["active_edges"]]
+        assert sorted(edges[e]["src"] for e in ins) == sorted(q_of[u] for u in p.graph.nodes[v].inputs)
+        assert all(edges[e]["dst"] == q_of[v] for e in ins)
+        # the motion: forward, each input's value into the node; backward, upstream × local back to each input
+        for e, direction, text in f["flow"]:
+            u = p.graph.nodes[v].inputs[edges[e]["k"]]
+            assert edges[e]["src"] == q_of[u] and direction == (-1 if back else 1)
+            want = p.grads[v] * p.local[v][edges[e]["k"]] if back else p.values[u]
+            assert _close(text, want) and f["edges"][str(e)][0] == want
+        assert len(f["flow"]) == len(p.graph.nodes[v].inputs)
+        # every number beside a node is its value, then (∂) its gradient
+        for w in vw.shown:
+            lab = labels[q_of[w]]
+            if not lab or p.graph.nodes[w].op == "const":
+                continue
+            for line in lab.split("<br>"):
+                number = line.split("∂ ")[-1] if "∂" in line else line.split("= ")[-1]
+                assert _close(number, p.grads[w] if "∂" in line else p.values[w]), (line, w)
+
+
+def test_graph_frames_gradients_are_the_traces_delta_and_dC_dw():
+    """The backward graph's last labels: every sum node's gradient is the trace's δ, every weight's ∂C/∂w."""
+    from app.graph import graph_view
+    from app.graph.graph_frames import stage as graph_stage
+    from core import load_preset, trace
+    from core.symbolic.graph import run
+    from core.symbolic.graph_build import network_graph
+
+    s = load_preset("classic_2-2-2")
+    t = trace(s)
+    g, v = network_graph(s, 0)
+    vw = graph_view.view(run(g, v))
+    d = graph_stage(vw, "backward")
+    last = _replay(d)[-1]
+    by_name = {n["name"].split(" (")[0]: last[q] for q, n in enumerate(d["geometry"]["nodes"])}
+    for l in (2, 3):
+        for j in range(2):
+            assert _close(by_name[f"z{'²³'[l - 2]}{'₁₂'[j]}"].split("∂ ")[1], float(t.delta(l, 0)[j]))
+            for k in range(2):
+                w = by_name[f"w{'²³'[l - 2]}{'₁₂'[j]}{'₁₂'[k]}"]
+                assert _close(w.split("∂ ")[1], float(t.dC_dW_examples[l - 2][0][j, k])), w
+
+
+def test_graph_frames_jump_to_a_nodes_step_and_refuse_a_mode():
+    from app.graph import graph_frames
+
+    vw, _ = _passes()[4]
+    d = graph_frames.stage(vw, "both", network=False)
+    F = len(vw.steps)
+    for q, n in enumerate(d["geometry"]["nodes"]):
+        key = f"{n['l']},{n['j']}"
+        if n["sym"]:  # an operation: its forward step makes it the active node
+            assert d["frames"][d["jumps"][key]]["active_nodes"] == [q]
+        elif n["name"].split(" (")[1].startswith("input"):  # a variable: the step that completes its gradient
+            i = d["jumps"][key]
+            assert i >= F and "∂" in _replay(d)[i][q] and "∂" not in _replay(d)[i - 1][q]
+    with pytest.raises(ValueError):
+        graph_frames.stage(vw, "sideways")
