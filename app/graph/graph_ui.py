@@ -1,30 +1,29 @@
 """The graph view on screen: the Forward and Backward screens' third view (the network's step as a
-graph of scalar operations) and the expression screen. Streamlit calls only; the view's data is
-``app.graph.graph_view``, its drawing ``app.graph.graph_figures``, its numbers ``core.symbolic.graph``.
+graph of scalar operations) and the expression screen, both played on the stage (app/walkthrough/stage.py)
+from ``app.graph.graph_frames``. Streamlit calls only; the numbers are ``core.symbolic.graph``'s.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+import hashlib
+import json
+from functools import lru_cache
 
 import streamlit as st
 
-from app.graph import graph_url, graph_view
-from app.graph.graph_figures import graph_figure
+from app.graph import graph_frames, graph_url, graph_view
 from app.session import state
 from app.session.model import trace_of
-from app.walkthrough import ui
+from app.walkthrough import stage, stepping, ui
 from core.symbolic.graph import GraphError, Pass, run
 from core.symbolic.graph_build import expression_graph, network_graph
 
 EXPR, VALUES, URL_READ = "bp_graph_expr", "bp_graph_values", "bp_graph_url_read"  # the expression screen
 GROUP = "bp_graph_group"  # the neuron (l, j) or ("cost",) whose graph a large network shows
-PICKS = "bp_graph_picks"
 MAX_FAN_IN = 32  # a neuron with more inputs than this is too tall to draw as a graph
-CONFIG = {"modeBarButtons": [["toImage"]], "displaylogo": False,
-          "toImageButtonOptions": {"format": "png", "filename": "graph", "scale": 2}}
 HELP = (f"Every multiply, add, activation and piece of the cost as a node. Networks with more than "
         f"{graph_view.MAX_WHOLE_WEIGHTS} weights show one neuron's graph (or the cost's) at a time.")
+HINT = "Click a node (or an edge's number) to jump to its step."
 
 
 @lru_cache(maxsize=32)
@@ -37,6 +36,28 @@ def network_pass(key: str, n: int) -> Pass | str:
         return f"The graph view cannot show this network: {e}."
 
 
+def _json(d: dict) -> str:
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=64)
+def network_data(key: str, n: int, group: tuple | None, phase: str) -> str:
+    """The stage of the network's graph (or one group's) on the Forward or Backward screen, as JSON."""
+    return _json(graph_frames.stage(graph_view.view(network_pass(key, n), group), phase))
+
+
+@lru_cache(maxsize=32)
+def expression_data(expr: str, values: tuple) -> str:
+    """The stage of an expression's graph, forward then backward, as JSON (values: (name, value) pairs)."""
+    p = run(expression_graph(expr), dict(values))
+    return _json(graph_frames.stage(graph_view.view(p), "both", network=False))
+
+
+def stage_key(expr: str, values: tuple) -> str:
+    """The expression's stage: a new one (at its first step) for each expression and values."""
+    return "stage_graph_expr_" + hashlib.sha1(repr((expr, values)).encode()).hexdigest()[:10]
+
+
 def _group_named(g: tuple) -> str:
     return "the cost" if g == ("cost",) else f"neuron {g[1] + 1} of layer {g[0]}"
 
@@ -46,42 +67,27 @@ def _set_group(g: tuple, phase: str) -> None:
     state.set_step(phase, 0)
 
 
-def _picked(key: str, phase: str, vw: graph_view.View, to_step=None) -> None:
-    """A click on a node: an input from outside opens its neuron's graph; an operation, its step."""
-    points = (st.session_state.get(key) or {}).get("selection", {}).get("points", [])
-    for pt in points:
+def _play(screen: str, payload: str, total: int, ckey: str, report, step_of: str, url_param: str = "step",
+          hint: str = HINT) -> None:
+    """The stage at the session's step of ``step_of``, after the browser's report (``report``, read
+    already): its step becomes the session's, and "onward" goes on to the next screen."""
+    i = stepping.clamp(state.step(step_of), total)
+    if report is not None:
         try:
-            v = int((pt.get("customdata") or [None])[0])
+            i = stepping.clamp(int(report.get("step", i)), total)
         except (TypeError, ValueError):
-            continue
-        if v not in vw.pos:
-            continue
-        node = vw.p.graph.nodes[v]
-        if v in vw.boundary and node.group and node.group[0] > 1:
-            _set_group(node.group, phase)
-        elif v in vw.steps:
-            i = vw.steps.index(v)
-            state.set_step(*(to_step(i) if to_step else (phase, i if phase == "forward" else len(vw.steps) - 1 - i)))
-        st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
-        return
+            report = None
+    state.set_step(step_of, i)
+    if report is not None and report.get("why") == "onward" and screen in stage.NEXT:
+        nxt = stage.NEXT[screen][0]
+        state.set_step(nxt, 0, "graph" if nxt != "update" else "neuron")
+        st.switch_page(f"../pages/{nxt}.py")
+    stage.show(screen, payload, step=i, key=ckey, onward=screen in stage.NEXT, hint=hint + " " + stage.KEYS_HINT,
+               url_param=url_param)
 
 
-def _draw(vw: graph_view.View, phase: str, i: int, key: str, to_step=None) -> None:
-    active, valued, graded = graph_view.state(vw, phase, i)
-    fig = graph_figure(vw, phase, active, valued, graded, revision=st.session_state.get(PICKS, 0))
-    st.plotly_chart(fig, key=key, config=CONFIG, theme="streamlit", width="content",
-                    on_select=partial(_picked, key, phase, vw, to_step), selection_mode="points")
-
-
-def _card(p: Pass, phase: str, v: int, network: bool) -> None:
-    with st.container(border=True, key=f"graph_card_{phase}"):
-        if phase == "forward":
-            st.markdown(ui.plain(graph_view.forward_text(p, v)))
-            return
-        st.markdown("  \n".join(ui.plain(line) for line in graph_view.backward_lines(p, v)))
-        link = graph_view.link_text(p, v) if network else None
-        if link:
-            st.info(ui.plain(link), icon="🔗")
+def _ckey(phase: str, group: tuple | None) -> str:
+    return f"stage_{phase}_graph" + ("" if group is None else "_" + "_".join(map(str, group)))
 
 
 def step_screen(phase: str) -> None:
@@ -99,6 +105,10 @@ def step_screen(phase: str) -> None:
         options = graph_view.groups(p)
         if st.session_state.get(GROUP) not in options:
             st.session_state[GROUP] = options[0] if phase == "forward" else options[-1]
+        r = stage.report(_ckey(phase, st.session_state[GROUP]))
+        picked = tuple(r.get("pick") or ()) if r is not None and r.get("why") == "pick" else None
+        if picked in options:  # a click on an input drawn with a dark ring: its neuron's graph
+            _set_group(picked, phase)
         wkey = f"{phase}_graph_group"
         st.session_state[wkey] = st.session_state[GROUP]
         st.selectbox("Whose graph (or click an input drawn with a dark ring)", options, key=wkey,
@@ -109,21 +119,21 @@ def step_screen(phase: str) -> None:
             st.warning(f"This neuron has {s.layers[group[0] - 2]} inputs: the graph view draws neurons with at "
                        f"most {MAX_FAN_IN}. Pick the cost, or a neuron of a narrower layer.")
             _stop(phase)
-    vw = graph_view.view(p, group)
-    i = ui.stepper(phase, len(vw.steps))
-    v = vw.steps[i] if phase == "forward" else vw.steps[::-1][i]
-    _card(p, phase, v, network=True)
-    _draw(vw, phase, i, key=f"{phase}_graph_fig")
+        r = None if picked is not None else r
+    else:
+        r = stage.report(_ckey(phase, None))
+    total = len(graph_view.view(p, group).steps)
+    _play(phase, network_data(key, n, group, phase), total, _ckey(phase, group), r, phase)
     st.caption(ui.plain(LEGEND[phase]) + " " + HELP)
     _stop(phase)
 
 
 LEGEND = {
-    "forward": "Orange: this step's node and its inputs' edges. Blue: computed. Grey: not yet. Under each "
-               "node: its value.",
-    "backward": "Orange: this step's node. Blue / vermillion: gradient ≥ 0 / < 0, known once every node it "
-                "feeds has passed its gradient back. Under each node: its value, then ∂ its gradient ∂C/∂node. "
-                "Dark ring: an input from another neuron (click it for its graph).",
+    "forward": "Forward: each step computes one node from its inputs, whose values travel along its edges "
+               "into it. Beside each node: its value.",
+    "backward": "Backward: each step, a node passes upstream × local gradient back along each input edge. "
+                "Beside each node: ∂ its gradient ∂C/∂node, once every node it feeds has passed its gradient "
+                "back. Dark ring: an input from another neuron (click it for its graph).",
 }
 
 
@@ -225,16 +235,10 @@ def expression_screen() -> None:
     except GraphError as e:
         st.error(ui.plain(f"{e}. Change the values (or the expression)."))
         return
-    vw = graph_view.view(p)
-    F = len(vw.steps)
-    i = ui.stepper("graph", 2 * F)
-    phase, k = ("forward", i) if i < F else ("backward", i - F)
-    st.markdown(f"**{'Forward' if phase == 'forward' else 'Backward'} pass**, step {k + 1} of {F} · "
-                f"value {graph_view.fmt(p.value)}" + ("" if phase == "forward" else " · gradient " + ui.plain(
-                    ", ".join(f"∂/∂{n} = {graph_view.fmt(d)}" for n, d in p.gradient().items()))))
-    v = vw.steps[k] if phase == "forward" else vw.steps[::-1][k]
-    _card(p, phase, v, network=False)
-    _draw(vw, phase, k, key="graph_expr_fig",
-          to_step=lambda j: ("graph", j if phase == "forward" else 2 * F - 1 - j))
-    st.caption(ui.plain(LEGEND[phase].replace(" Dark ring: an input from another neuron (click it for its graph).",
-                                              "")) + " Click a node to jump to its step.")
+    values = tuple((k, float(values.get(k, 1.0))) for k in g.names())
+    ckey = stage_key(expr, values)
+    _play("graph", expression_data(expr, values), 2 * len(graph_view.view(p).steps), ckey, stage.report(ckey),
+          "graph", url_param="gs")
+    st.caption("Forward: each node's value from its inputs' values, which travel along its edges. Backward: "
+               "each node passes upstream × local gradient back along its input edges; beside each node, ∂ its "
+               "gradient once every node it feeds has passed its gradient back.")

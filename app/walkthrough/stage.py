@@ -91,12 +91,14 @@ def report(key: str) -> dict | None:
 
 def show(screen: str, payload: str, *, step: int, key: str, chain_json: str = "", presenter: bool = False,
          onward: bool = True, follow: bool = False, report_all: bool = False, cards: bool = True,
-         hint: str = "") -> None:
-    """Mount the stage at ``step`` (the browser keeps its own step unless the server moves it)."""
+         hint: str = "", url_param: str = "step") -> None:
+    """Mount the stage at ``step`` (the browser keeps its own step unless the server moves it; it
+    writes it to the URL's ``url_param``)."""
     nxt = NEXT.get(screen) if onward and not follow else None
     _component()(data=payload, step=int(step), chain=chain_json, presenter=bool(presenter),
                  follow=bool(follow), report_all=bool(report_all), cards=bool(cards), hint=hint,
-                 onward={"screen": nxt[0], "label": nxt[1]} if nxt else None, url_step=screen != "update",
+                 onward={"screen": nxt[0], "label": nxt[1]} if nxt else None,
+                 url_step=url_param if screen != "update" else False,
                  key=key, default=None)
 
 

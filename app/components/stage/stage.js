@@ -129,11 +129,16 @@ function figure(i) {
     const lab = st.labels[q], on = active.has(q);
     nx.push(n.x); ny.push(n.y); nid.push([n.l, n.j]);
     nc.push(on ? ACTIVE : lab ? DONE : "rgba(140,140,140,0.15)");
-    nl.push(on ? ACTIVE : "rgba(110,110,110,0.95)"); nw.push(on ? 4 : 1.5);
+    nl.push(on ? ACTIVE : n.ring ? textColour() : "rgba(110,110,110,0.95)"); nw.push(on ? 4 : n.ring ? 3 : 1.5);
     nh.push(n.name + (lab ? ": " + lab.replace(/<br>/g, "; ") : ""));
   });
   traces.push({ type: "scatter", x: nx, y: ny, mode: "markers", hovertext: nh, hoverinfo: "text", customdata: nid,
                 marker: { size: 2 * r, color: nc, line: { color: nl, width: nw } }, name: "neurons" });
+  if (g.nodes.some(n => n.sym)) {  // a graph's operation nodes: the symbol inside the circle (node.sym)
+    traces[traces.length - 1].mode = "markers+text";
+    Object.assign(traces[traces.length - 1], { text: g.nodes.map(n => n.sym || ""), textposition: "middle center",
+                                               textfont: { size: r + 1, color: "#1b1c22" } });
+  }
   const layout = {
     height: H, margin: MARGIN, showlegend: false,
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", dragmode: false, hovermode: "closest",
@@ -332,6 +337,7 @@ function onPick(ev) {
   if (!id) return;
   const j = data.jumps[id.join(",")];
   if (j !== undefined) { stop(); setStep(j, "pick"); }
+  else if (data.picks && data.picks[id.join(",")]) { stop(); report("pick", { pick: data.picks[id.join(",")] }); }
 }
 
 // ---- Play ----
@@ -428,7 +434,7 @@ function writeUrl() {
   if (!args.url_step) return;
   try {
     const u = new URL(window.parent.location.href);
-    u.searchParams.set("step", String(step + 1));
+    u.searchParams.set(typeof args.url_step === "string" ? args.url_step : "step", String(step + 1));
     window.parent.history.replaceState(window.parent.history.state, "", u.toString());
   } catch (e) { /* a URL is a convenience */ }
 }
