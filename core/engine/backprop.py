@@ -13,13 +13,19 @@ import numpy as np
 
 from core.engine.costs import Cost, output_delta
 from core.engine.divergence import first_diverging, read_curve
-from core.engine.optim import Optimizer, add_penalty_gradient, penalty
+from core.engine.optim import Optimizer, add_penalty_gradient, penalty, zero_l1
 from core.engine.scenario import Scenario, ScenarioError, load_scenario
 from core.engine.steps import Steps
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+def _ro_bool(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=bool)
     a.flags.writeable = False
     return a
 
@@ -152,9 +158,14 @@ class Descent:
             loss += penalty(w, self.l1, self.l2)
         return loss
 
-    def update(self) -> None:
-        """θ moved by the optimizer from the gradient in ``grad``."""
+    def update(self):
+        """θ moved by the optimizer from the gradient in ``grad``; with l1 > 0 then the L1 rule
+        (``core.engine.optim.zero_l1``), whose mask of the weights it set to 0 is returned (else None)."""
+        if not self.l1:
+            return self.optimizer.step(self.theta, self.grad, self.eta)
+        w_old = self.theta[: self.n_w].copy()
         self.optimizer.step(self.theta, self.grad, self.eta)
+        return zero_l1(self.theta[: self.n_w], w_old, self.grad[: self.n_w], self.l1)
 
     def cost(self, x, y) -> float:
         return mean_cost(self.weights, self.biases, self.acts, self.cost_fn, x, y, self.l1, self.l2)
@@ -168,22 +179,28 @@ class Trace:
     at the input a¹ = x. Per-example arrays have a leading example axis of length N; the
     gradients without ``_examples`` are the batch means the update uses. Index by layer with
     the helpers ``z(l)``, ``a(l)``, ``delta(l)``, ``W(l)`` … (l as in the notation).
+
+    With a penalty (l1, l2) the cost of example n is its data cost plus the penalty P(w) (the
+    penalised cost is the batch mean of these), so ``costs``, ``cost``, ``dC_dW_examples`` and ``dC_dW``
+    all include it: ∂C/∂w = a δ + ∂P/∂w, with ∂P/∂W^l in ``dP_dW``.
     """
 
     scenario: Scenario
     zs: tuple[np.ndarray, ...]
     activations: tuple[np.ndarray, ...]
-    costs: np.ndarray  # (N,) cost of each example
-    cost: float  # mean over the batch
+    costs: np.ndarray  # (N,) cost of each example, penalty included
+    cost: float  # mean over the batch (penalty included)
     dC_das: tuple[np.ndarray, ...]  # ∂C/∂a^l: at L from the cost, below it Σ_i w^{l+1}_{ij} δ^{l+1}_i
     dsigmas: tuple[np.ndarray | None, ...]  # σ'(z^l); None for a softmax output (no elementwise σ')
     deltas: tuple[np.ndarray, ...]  # δ^l = ∂C/∂z^l
-    dC_dW_examples: tuple[np.ndarray, ...]  # (N, n_l, n_{l−1})
-    dC_dW: tuple[np.ndarray, ...]
+    dC_dW_examples: tuple[np.ndarray, ...]  # (N, n_l, n_{l−1}): a^{l−1}_k δ^l_j + ∂P/∂w^l_{jk}
+    dC_dW: tuple[np.ndarray, ...]  # what the update used
     dC_db: tuple[np.ndarray, ...]
     weights_new: tuple[np.ndarray, ...]  # after one step of the scenario's optimizer from its zero state
     biases_new: tuple[np.ndarray, ...]
-    penalty: float = 0.0  # λ₂/2 Σw² + λ₁ Σ|w|, included in ``cost`` and in ``dC_dW`` (not in ``costs``)
+    penalty: float = 0.0  # P(w) = λ₂/2 Σw² + λ₁ Σ|w| (in every cost above)
+    dP_dW: tuple[np.ndarray, ...] = ()  # ∂P/∂W^l = λ₂ W^l + λ₁ sign(W^l) (in every ∂C/∂W above)
+    zeroed: tuple[np.ndarray, ...] = ()  # per layer, the weights the L1 rule set to exactly 0 in the update
 
     @property
     def N(self) -> int:
@@ -219,7 +236,7 @@ def trace(scenario) -> Trace:
 
     Every gradient uses the weights from before the update; the update is one step of the
     scenario's optimizer from its zero state (for sgd W ← W − η ∂C/∂W; biases only when
-    ``train_biases``). With a penalty, ``cost`` and ``dC_dW`` include it.
+    ``train_biases``; with l1 then the L1 rule). With a penalty every cost and ∂C/∂W includes it.
     """
     s = load_scenario(scenario)
     n_values = len(s.x) * sum(W.size for W in s.weights)
@@ -239,21 +256,27 @@ def trace(scenario) -> Trace:
                                         else cost.dC_da(activations[-1], s.y)]
         dsigmas = rec["dsigmas"][::-1] + [out.derivative(zs[-1], activations[-1]) if out.derivative else None]
         deltas = rec["deltas"][::-1]
-        dW_ex = [np.einsum("nj,nk->njk", d_, a) for d_, a in zip(deltas, activations[:-1])]
-        pen = 0.0
+        pen, w = 0.0, d.theta[: d.n_w]
+        pg = np.zeros(d.n_w)  # ∂P/∂w, laid out as the weights
         if s.l1 or s.l2:
-            w = d.theta[: d.n_w]
-            add_penalty_gradient(w, d.grad[: d.n_w], s.l1, s.l2)
+            add_penalty_gradient(w, pg, s.l1, s.l2)
+            add_penalty_gradient(w, d.grad[: d.n_w], s.l1, s.l2)  # as Descent.gradients does
             pen = penalty(w, s.l1, s.l2)
+        cost_mean = float(np.mean(costs)) + pen  # as Descent.gradients adds them
+        costs = costs + pen
+        dP_dW, _ = Descent._views(pg, s.weights, ())
+        dW_ex = [np.einsum("nj,nk->njk", d_, a) + P for d_, a, P in zip(deltas, activations[:-1], dP_dW)]
         dC_dW, dC_db = [g.copy() for g in d.gW], [g.copy() for g in d.gb]
         if not s.train_biases:
             d.grad[d.n_w:] = 0.0
-        d.update()
+        mask = d.update()
+        zeroed, _ = Descent._views(np.zeros(d.n_w, bool) if mask is None else mask, s.weights, ())
     t = lambda xs: tuple(_ro(v) if v is not None else None for v in xs)  # noqa: E731
     return Trace(
-        scenario=s, zs=t(zs), activations=t(activations), costs=_ro(costs), cost=float(np.mean(costs)) + pen,
+        scenario=s, zs=t(zs), activations=t(activations), costs=_ro(costs), cost=cost_mean,
         dC_das=t(dC_das), dsigmas=t(dsigmas), deltas=t(deltas), dC_dW_examples=t(dW_ex),
         dC_dW=t(dC_dW), dC_db=t(dC_db), weights_new=t(d.weights), biases_new=t(d.biases), penalty=pen,
+        dP_dW=t(dP_dW), zeroed=tuple(_ro_bool(z) for z in zeroed),
     )
 
 

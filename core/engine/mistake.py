@@ -32,7 +32,7 @@ def updated_weights_by_mistake(t: Trace) -> Mistake:
     delta = np.asarray(t.deltas[-1])  # δ^L does not involve any weight matrix above it
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(n_layers - 1, -1, -1):
-            dW[i] = delta.T @ t.activations[i] / len(delta)
+            dW[i] = delta.T @ t.activations[i] / len(delta) + t.dP_dW[i]  # the penalty's slope at the old W
             db[i] = delta.mean(axis=0)
             W_new[i] = s.weights[i] - eta * dW[i]
             b_new[i] = s.biases[i] - eta * db[i] if s.train_biases else np.array(s.biases[i])

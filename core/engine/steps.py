@@ -30,11 +30,12 @@ class NeuronStep:
 
 @dataclass(frozen=True, eq=False)
 class CostStep:
-    """Forward, last: the cost C of example n."""
+    """Forward, last: the cost C of example n (with the weight penalty ``penalty`` when l1/l2 > 0)."""
 
     phase: ClassVar[str] = "forward"
     n: int
     cost: float
+    penalty: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +65,8 @@ class DeltaStep:
 
 @dataclass(frozen=True, eq=False)
 class WeightGradStep:
-    """Backward: ∂C/∂w^l_{jk} = a^{l−1}_k δ^l_j for example n."""
+    """Backward: ∂C/∂w^l_{jk} = a^{l−1}_k δ^l_j + ∂P/∂w for example n; ``dP_dw`` = λ₂ w + λ₁ sign(w)
+    is the penalty's part (0 without one), ``w`` the weight."""
 
     phase: ClassVar[str] = "backward"
     n: int
@@ -74,6 +76,8 @@ class WeightGradStep:
     a_prev: float
     delta: float
     dC_dw: float
+    w: float = 0.0
+    dP_dw: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +94,8 @@ class BiasGradStep:
 @dataclass(frozen=True, eq=False)
 class UpdateStep:
     """Update: new = old − η · grad, grad the batch-mean gradient at the old weights.
-    ``k`` is None for a bias; ``trained`` is False for a bias held fixed (then new = old)."""
+    ``k`` is None for a bias; ``trained`` is False for a bias held fixed (then new = old);
+    ``zeroed``: the L1 rule set this weight to exactly 0 (see core.engine.optim.zero_l1)."""
 
     phase: ClassVar[str] = "update"
     l: int
@@ -101,6 +106,7 @@ class UpdateStep:
     eta: float
     new: float
     trained: bool
+    zeroed: bool = False
 
 
 class Steps(Sequence):
@@ -165,7 +171,7 @@ class Steps(Sequence):
         if kind == "neuron":
             return NeuronStep(n, l, r, f(t.zs[l - 2][n, r]), f(t.activations[l - 1][n, r]))
         if kind == "cost":
-            return CostStep(n, f(t.costs[n]))
+            return CostStep(n, f(t.costs[n]), t.penalty)
         if kind == "dC_da":
             return OutputGradStep(n, l, r, f(t.dC_das[l - 2][n, r]))
         if kind == "delta":
@@ -175,13 +181,14 @@ class Steps(Sequence):
         if kind == "dC_dw":
             j, k = divmod(r, m)
             return WeightGradStep(n, l, j, k, f(t.activations[l - 2][n, k]), f(t.deltas[l - 2][n, j]),
-                                  f(t.dC_dW_examples[l - 2][n, j, k]))
+                                  f(t.dC_dW_examples[l - 2][n, j, k]), f(t.W(l)[j, k]),
+                                  f(t.dP_dW[l - 2][j, k]) if t.dP_dW else 0.0)
         if kind == "dC_db":
             return BiasGradStep(n, l, r, f(t.deltas[l - 2][n, r]))
         s = t.scenario
         if kind == "update_w":
             j, k = divmod(r, m)
             return UpdateStep(l, j, k, f(s.weights[l - 2][j, k]), f(t.dC_dW[l - 2][j, k]), s.learning_rate,
-                              f(t.weights_new[l - 2][j, k]), True)
+                              f(t.weights_new[l - 2][j, k]), True, bool(t.zeroed and t.zeroed[l - 2][j, k]))
         return UpdateStep(l, r, None, f(s.biases[l - 2][r]), f(t.dC_db[l - 2][r]), s.learning_rate,
                           f(t.biases_new[l - 2][r]), s.train_biases)

@@ -23,6 +23,9 @@ from core.symbolic.latex import (
     wrap,
 )
 from core.symbolic.notation import format_number, plain_number
+from core.symbolic.penalty_tex import penalty_cost as _penalty_cost
+from core.symbolic.penalty_tex import penalty_grad as _penalty_grad
+from core.symbolic.penalty_tex import penalty_words as _penalty_words
 
 __all__ = ["Equation", "activation_derivative_latex", "chain_rule", "format_number", "matrix_equations",
            "notation_latex", "step_equation"]
@@ -95,15 +98,23 @@ def _cost(t, r: CostStep, d: int) -> Equation:
     s, n = t.scenario, r.n
     ts, tn, tv = _cost_terms(t, n, d, MAX_TERMS)
     k = len(tv)
-    vals = fold([format_number(v, d, True) for v in tv[:MAX_TERMS]], k, MAX_TERMS)
+    vals = [format_number(v, d, True) for v in tv[:MAX_TERMS]]
+    pen = _penalty_cost(t, d)
+    sym_c, num_c, val_c = fold(ts, k, MAX_TERMS), fold(tn, k, MAX_TERMS), fold(vals, k, MAX_TERMS)
+    extra = ""
+    if pen is not None:  # the weight penalty is part of the cost (and so of every gradient)
+        sym_c, num_c = f"{sym_c} + {pen[0]}", f"{num_c} + {pen[1]}"
+        val_c += " + " + " + ".join(format_number(v, d, True) for v in pen[2])
+        extra = (f", plus the weight penalty {pen[3]} (over the weights, not the biases; it is in every "
+                 f"gradient too)")
     batch = (f" The batch has {t.N} examples; the cost the update follows is their mean, "
              f"{plain_number(t.cost, d)}.") if t.N > 1 else ""
     what = s.cost.words
     return Equation(
-        f"C = {fold(ts, k, MAX_TERMS)}",
-        _aligned(f"C &= {fold(tn, k, MAX_TERMS)}", f"&= {vals}"),  # two lines: fits beside the drawing
+        f"C = {sym_c}",
+        _aligned(f"C &= {num_c}", f"&= {val_c}"),  # two lines: fits beside the drawing
         f"C = {format_number(r.cost, d)}",
-        f"The cost adds up {what} between each output and its target: C = {plain_number(r.cost, d)}.{batch}")
+        f"The cost adds up {what} between each output and its target{extra}: C = {plain_number(r.cost, d)}.{batch}")
 
 
 def _output_grad(t, r: OutputGradStep, d: int) -> Equation:
@@ -157,14 +168,17 @@ def _delta(t, r: DeltaStep, d: int) -> Equation:
 def _weight_grad(t, r: WeightGradStep, d: int) -> Equation:
     lhs = dfrac("C", sym("w", r.l, r.j, r.k))
     Ap, D = sym("a", r.l - 1, r.k), sym(DL, r.l, r.j)
+    pen = _penalty_grad(t, r.l, r.j, r.k, d)
+    ps, pn, pw = ("", "", "") if pen is None else (f" + {pen[0]}", f" + {pen[1]}", (
+        f", plus the penalty's slope {_penalty_words(t)}: {plain_number(r.dP_dw, d)}, in all"))
     return Equation(
-        f"{lhs} = {dfrac(sym('z', r.l, r.j), sym('w', r.l, r.j, r.k))} {dfrac('C', sym('z', r.l, r.j))}"
-        f" = {Ap} {D}",
-        rf"{lhs} = {format_number(r.a_prev, d, True)} \cdot {format_number(r.delta, d, True)}",
+        f"{lhs} = {dfrac(sym('z', r.l, r.j), sym('w', r.l, r.j, r.k))} {dfrac('C', sym('z', r.l, r.j))}{ps}"
+        f" = {Ap} {D}{ps}",
+        rf"{lhs} = {format_number(r.a_prev, d, True)} \cdot {format_number(r.delta, d, True)}{pn}",
         f"{lhs} = {format_number(r.dC_dw, d)}",
         f"The gradient of the weight from neuron {r.k + 1} of layer {r.l - 1} to neuron {r.j + 1} of layer "
         f"{r.l} is the input it carries ({plain_number(r.a_prev, d)}) times the error at its end "
-        f"({plain_number(r.delta, d)}): {plain_number(r.dC_dw, d)}.")
+        f"({plain_number(r.delta, d)}){pw}: {plain_number(r.dC_dw, d)}.")
 
 
 def _bias_grad(t, r: BiasGradStep, d: int) -> Equation:
@@ -186,6 +200,16 @@ def _update(t, r: UpdateStep, d: int) -> Equation:
                         f"This bias does not train, so it keeps its value {plain_number(r.old, d)}.")
     mean = (f" (the mean of the {t.N} examples' gradients)" if t.N > 1 else "")
     rule = t.scenario.optimizer["name"]
+    if r.zeroed:  # the L1 rule (core.engine.optim.zero_l1) set it to 0
+        why = ("it would have crossed 0" if r.old else
+               f"it is at 0 and its gradient's size {plain_number(abs(r.grad), d)} is at most λ₁ = "
+               f"{plain_number(t.scenario.l1, d)}, so moving it either way would raise the cost")
+        return Equation(
+            rf"{p} \leftarrow 0 \quad \text{{(L1: a weight that would cross or leave 0 is set to 0)}}",
+            rf"{p} \leftarrow 0", rf"{p} \leftarrow {format_number(r.new, d)}",
+            f"This weight goes to exactly 0: after the {rule} step {why}, and under the L1 penalty a weight "
+            f"that would cross 0, or leave it while its gradient is no larger than λ₁, is set to 0 "
+            f"(gradient {plain_number(r.grad, d)}{mean}).")
     if rule != "sgd":  # w − η·∂C/∂w is not this rule's step: show the step the rule took (worked out below it)
         step = r.new - r.old
         return Equation(
@@ -268,20 +292,23 @@ def chain_rule(trace, l: int, j: int, k: int | None, n: int = 0, digits: int = 9
     x = t.a(l - 1, n)[k] if k is not None else 1.0
     grad = t.dC_dW_examples[l - 2][n, j, k] if k is not None else delta
     lhs, dz_dp = dfrac("C", P), dfrac(Z, P)
+    pen = _penalty_grad(t, l, j, k, d) if k is not None else None  # the penalty covers weights only
+    ps, pn = ("", "") if pen is None else (f" + {pen[0]}", f" + {pen[1]}")
+    pw = "" if pen is None else f" The weight penalty adds its own slope, {_penalty_words(t)}, to the product."
     eqs = []
     what = (f"the weight from neuron {k + 1} of layer {l - 1} to neuron {j + 1} of layer {l}" if k is not None
             else f"the bias of neuron {j + 1} of layer {l}")
     if dsig is None:
-        eqs.append(Equation(rf"{lhs} = {dfrac('C', Z)} \cdot {dz_dp}", rf"{lhs} = {f(delta)} \cdot {f(x)}",
-                            f"{lhs} = {fv(grad)}",
+        eqs.append(Equation(rf"{lhs} = {dfrac('C', Z)} \cdot {dz_dp}{ps}",
+                            rf"{lhs} = {f(delta)} \cdot {f(x)}{pn}", f"{lhs} = {fv(grad)}",
                             f"For {what}: with softmax and cross-entropy ∂C/∂z = a − y directly, "
-                            "times how z changes with the parameter."))
+                            f"times how z changes with the parameter.{pw}"))
     else:
         eqs.append(Equation(
-            rf"{lhs} = {dfrac('C', A)} \cdot {dfrac(A, Z)} \cdot {dz_dp}",
-            rf"{lhs} = {f(dC_da)} \cdot {f(dsig)} \cdot {f(x)}", f"{lhs} = {fv(grad)}",
+            rf"{lhs} = {dfrac('C', A)} \cdot {dfrac(A, Z)} \cdot {dz_dp}{ps}",
+            rf"{lhs} = {f(dC_da)} \cdot {f(dsig)} \cdot {f(x)}{pn}", f"{lhs} = {fv(grad)}",
             f"For {what}, the chain rule multiplies three local slopes: how the cost changes with the neuron's "
-            f"activation, how the activation changes with z, and how z changes with the parameter."))
+            f"activation, how the activation changes with z, and how z changes with the parameter.{pw}"))
     if l == L and dsig is None:
         y = s.y[n][j]
         dC_dz = dfrac("C", Z)
@@ -325,9 +352,11 @@ def chain_rule(trace, l: int, j: int, k: int | None, n: int = 0, digits: int = 9
                         "The third factor: z grows by the input for each unit of weight"
                         if k is not None else "The third factor: z grows one for one with the bias."))
     eqs.append(Equation(
-        rf"{lhs} = {third if k is not None else ''} {D}".replace("  ", " "),
-        (rf"{lhs} = {f(x)} \cdot {f(delta)}" if k is not None else rf"{lhs} = {f(delta)}"),
+        rf"{lhs} = {third if k is not None else ''} {D}{ps}".replace("  ", " "),
+        (rf"{lhs} = {f(x)} \cdot {f(delta)}{pn}" if k is not None else rf"{lhs} = {f(delta)}"),
         f"{lhs} = {fv(grad)}",
-        "The compact form: with δ = ∂C/∂z (the first two factors), the gradient is the input times δ."
-        if k is not None else "The compact form: the bias gradient is δ itself."))
+        ("The compact form: with δ = ∂C/∂z (the first two factors), the gradient is the input times δ"
+         + (", plus the penalty's slope." if pen else ".")) if k is not None
+        else "The compact form: the bias gradient is δ itself (the penalty covers weights only)."
+        if (s.l1 or s.l2) else "The compact form: the bias gradient is δ itself."))
     return eqs

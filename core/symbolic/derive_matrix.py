@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from core.symbolic.latex import Equation, pmatrix, shape
 from core.symbolic.notation import format_number
+from core.symbolic.penalty_tex import penalty_cost
 
 
 def _under(name: str, n: int, m: int) -> str:
@@ -44,11 +47,12 @@ def matrix_equations(trace, l: int, phase: str, n: int = 0, digits: int = 4) -> 
             tex = s.cost.matrix_tex
             sym_c = tex(f"A^{{{L}}}", "Y", "Y^{T}", r"\left(1 - Y\right)^{T}")
             num_c = tex(A, Y, YT, one_YT)
+            pen = penalty_cost(t, digits)
             eqs.append(Equation(
-                rf"C = {sym_c}",
-                rf"C = {num_c}",
+                rf"C = {sym_c}" + (f" + {pen[0]}" if pen else ""),
+                rf"C = {num_c}" + (f" + {pen[1]}" if pen else ""),
                 rf"C = {format_number(t.costs[n], digits)}",
-                "The cost of this example."))
+                "The cost of this example" + (f", with the weight penalty {pen[3]}." if pen else ".")))
         return eqs
     if phase == "backward":
         D = t.delta(l, n)
@@ -75,12 +79,16 @@ def matrix_equations(trace, l: int, phase: str, n: int = 0, digits: int = 4) -> 
                 rf"\Delta^{{{l}}} = {P(D)}",
                 "Equation (4): the error flows back through the transposed weights, then is scaled by σ'(z) "
                 "(articles that drop the transpose get the shapes wrong).")]
+        pl2, pl1 = s.l2 and rf" + \lambda_2 W^{{{l}}}", s.l1 and rf" + \lambda_1 \operatorname{{sign}}(W^{{{l}}})"
+        pn = (rf" + {format_number(s.l2, digits)} {P(t.W(l))}" if s.l2 else "") + (
+            rf" + {format_number(s.l1, digits)} {P(np.sign(t.W(l)))}" if s.l1 else "")
         eqs.append(Equation(
             rf"{_under(dW, nl, nk)} = \Delta^{{{l}}}"
-            rf" \left(A^{{{l - 1}}}\right)^{{T}} \qquad (5)",
-            rf"{dW} = {P(D)} {P(t.a(l - 1, n)[None, :])}",
+            rf" \left(A^{{{l - 1}}}\right)^{{T}}{pl2 or ''}{pl1 or ''} \qquad (5)",
+            rf"{dW} = {P(D)} {P(t.a(l - 1, n)[None, :])}{pn}",
             rf"{dW} = {P(t.dC_dW_examples[l - 2][n])}",
-            "Equation (5): entry (j, k) is a_k δ_j, an outer product."))
+            "Equation (5): entry (j, k) is a_k δ_j, an outer product"
+            + (", plus the weight penalty's slope." if (s.l1 or s.l2) else ".")))
         eqs.append(Equation(
             rf"{_under(dB, nl, 1)} = \Delta^{{{l}}} \qquad (6)",
             rf"{dB} = {P(D)}", rf"{dB} = {P(D)}",
@@ -93,7 +101,9 @@ def matrix_equations(trace, l: int, phase: str, n: int = 0, digits: int = 4) -> 
             rf"W^{{{l}}} \leftarrow W^{{{l}}} - \eta\, {mean}\frac{{\partial C}}{{\partial W^{{{l}}}}}",
             rf"W^{{{l}}} \leftarrow {P(t.W(l))} - {format_number(eta, digits)} {P(t.dC_dW[l - 2])}",
             rf"W^{{{l}}} \leftarrow {P(t.weights_new[l - 2])}",
-            "Every weight of the layer moves against its gradient, all computed with the old weights.")]
+            "Every weight of the layer moves against its gradient, all computed with the old weights."
+            + (f" The L1 rule then sets {int(t.zeroed[l - 2].sum())} weight(s) that would cross or leave 0 to "
+               "exactly 0." if t.zeroed and t.zeroed[l - 2].any() else ""))]
         if s.train_biases:
             eqs.append(Equation(
                 rf"B^{{{l}}} \leftarrow B^{{{l}}} - \eta\, {mean}\frac{{\partial C}}{{\partial B^{{{l}}}}}",
