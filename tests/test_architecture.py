@@ -192,7 +192,7 @@ def test_core_modules_import_only_the_packages_below_them(name):
 STATE = "app.session.state"
 # Modules that still write their own copy of a key state declares (the value must be the declared one):
 # each is being edited in parallel; after the merge their constants become ``state.<KEY>`` references.
-COPIES = {"app.graph.graph_ui", "app.walkthrough.stage", "app.lab.optim_lab"}
+COPIES = {"app.graph.graph_ui", "app.walkthrough.stage"}
 
 
 def _is_session_state(node) -> bool:

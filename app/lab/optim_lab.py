@@ -15,6 +15,7 @@ import app.lab.optim_figures as of
 import app.lab.train_figures as tf
 import app.lab.train_state as ts
 from app.lab.train_ui import _w
+from app.session import state
 from app.walkthrough.ui import plain
 from core.engine.backprop import train
 from core.engine.divergence import FAR
@@ -27,7 +28,7 @@ from core.lab.training import TrainingSession
 RULES = {"sgd": "Gradient descent (sgd)", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 LAMBDAS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0]
 STATE_NAMES = {"sgd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("m", "v", "m̂", "v̂")}
-CURV = "tl_curvature"
+CURV = state.LAB_CURVATURE
 WIDTHS = [2, 4, 8, 16, 32, 64, 128]
 
 
@@ -196,8 +197,9 @@ def sections(s: TrainingSession) -> None:
 
 def state_panel(s: TrainingSession) -> None:
     ps = param_info(s.scenario.layers)
-    if ts.widget("watch") and st.session_state["tl_w_watch"] >= len(ps):
-        st.session_state["tl_w_watch"] = ts.settings()["watch"] = 0
+    watch = ts.widget("watch")  # seeded from the stored setting
+    if st.session_state[watch] >= len(ps):
+        st.session_state[watch] = ts.settings()["watch"] = 0
     i = _w(st.selectbox, "Parameter to follow", "watch", options=range(len(ps)), format_func=lambda i: ps[i].label)
     rule = s.optimizer["name"]
     if not s.state_history:
@@ -243,10 +245,10 @@ def curvature_panel(s: TrainingSession) -> None:
         st.caption("Pause to redraw this picture at the current weights.")
         return
     key = (id(s), s.steps, s.eta)
-    cached = st.session_state.get("tl_eigen")
+    cached = st.session_state.get(state.LAB_EIGEN)
     if not cached or cached[0] != key:
         cached = (key, eigen_slice(s.to_scenario(), s.eta, s.x, s.y, c=c))
-        st.session_state["tl_eigen"] = cached
+        st.session_state[state.LAB_EIGEN] = cached
     st.plotly_chart(of.eigen_figure(cached[1], c.eta_max), key="tl_chart_eigen")
     st.caption(plain("Along its steepest direction u (the Hessian's top eigenvector) the cost is close to a parabola "
                      "of curvature λ_max. Each gradient-descent step multiplies the distance to its bottom by "
