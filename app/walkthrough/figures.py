@@ -126,7 +126,7 @@ def network_figure(
             marker=dict(size=14, color="rgba(0,0,0,0)"), showlegend=False, name="edge labels"))
 
     # nodes: one trace, colour by state; labels above each node
-    nx, ny, ncol, nline, nwidth, ntext, nhover, nid = [], [], [], [], [], [], [], []
+    nx, ny, ncol, nline, nwidth, ntext, nhover, nid, nplace = [], [], [], [], [], [], [], [], []
     active = set(active_nodes)
     for l in range(1, L + 1):
         for j in range(layers[l - 1]):
@@ -140,8 +140,10 @@ def network_figure(
             ntext.append("" if node_labels is None else node_labels[l - 1][j])
             nhover.append(f"neuron {j + 1} of layer {l}")
             nid.append([l, j])  # a click on the neuron jumps to its step
+            # a neuron's edges leave towards the middle of the next column: its label goes on the outer side
+            nplace.append("bottom center" if y < 0 else "top center")
     fig_traces.append(dict(type="scatter",
-        x=nx, y=ny, mode="markers+text", text=ntext, textposition="top center", hovertext=nhover,
+        x=nx, y=ny, mode="markers+text", text=ntext, textposition=nplace, hovertext=nhover,
         hoverinfo="text", textfont=dict(size=13 if compact(layers) else 18), customdata=nid,
         unselected=dict(marker=dict(opacity=1)),
         marker=dict(size=24 if small else 38, color=ncol, line=dict(color=nline, width=nwidth)),
@@ -162,7 +164,7 @@ def network_figure(
         showlegend=False,  # the page shows a legend with the same colours under the drawing
         xaxis=dict(range=[-0.5, L - 1 + 0.6], showgrid=False, zeroline=False, tickvals=list(range(L)),
                    ticktext=names, tickfont=dict(size=15), fixedrange=True),
-        yaxis=dict(range=[-(top - 1) / 2 - 0.4, (top - 1) / 2 + 0.95], showgrid=False, zeroline=False,
+        yaxis=dict(range=[-(top - 1) / 2 - 0.95, (top - 1) / 2 + 0.95], showgrid=False, zeroline=False,
                    showticklabels=False, fixedrange=True),
         dragmode=False, hovermode="closest",
         meta=revision,  # a new revision remounts the chart, clearing a click's selection (no dimmed points)
@@ -180,11 +182,12 @@ def network_figure(
 
 
 def _marks_trace(pos, marked, small: bool) -> dict:
-    """A ring and a word under each saturated or dead neuron (one trace)."""
+    """A ring and a word beside each saturated or dead neuron, on the side away from its label (one trace)."""
     words = {"saturated": "saturated", "dead": "dead ReLU"}
     return dict(type="scatter", x=[pos[l - 1][j][0] for l, j, _ in marked],
                 y=[pos[l - 1][j][1] for l, j, _ in marked], mode="markers+text",
-                text=[f"⊘ {words[m]}" for _, _, m in marked], textposition="bottom center",
+                text=[f"⊘ {words[m]}" for _, _, m in marked],
+                textposition=["top center" if pos[l - 1][j][1] < 0 else "bottom center" for l, j, _ in marked],
                 textfont=dict(size=12 if small else 14, color=MARK),
                 hovertext=[f"neuron {j + 1} of layer {l}: {words[m]}" for l, j, m in marked], hoverinfo="text",
                 marker=dict(size=34 if small else 52, color="rgba(0,0,0,0)", line=dict(color=MARK, width=3),
