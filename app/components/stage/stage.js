@@ -144,7 +144,7 @@ function figure(i) {
                                                textfont: { size: r + 1, color: "#1b1c22" } });
   }
   const layout = {
-    height: H, margin: MARGIN, showlegend: false,
+    width: place.W, height: H, margin: MARGIN, showlegend: false,  // the width too: a resized window re-lays out
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", dragmode: false, hovermode: "closest",
     font: { color: textColour(), family: (theme && theme.font) || "sans-serif" },
     hoverlabel: { bgcolor: bgColour(), font: { color: textColour(), size: 15 } },
@@ -168,14 +168,14 @@ function textWidth(t, size) {
   return Math.max(...t.split("<br>").map(s => measureCtx.measureText(s).width));
 }
 function placer(g, H, size) {
-  const W = Math.max(200, gd.clientWidth || document.getElementById("drawing").clientWidth || 600);
+  const W = Math.max(200, $("drawing").clientWidth || gd.clientWidth || 600);
   const xr = xRange(g), yr = yRange(g), r = g.small ? 12 : 19;
   const pw = W - MARGIN.l - MARGIN.r, ph = H - MARGIN.t - MARGIN.b - AXIS;
   const X = x => MARGIN.l + (x - xr[0]) / (xr[1] - xr[0]) * pw, Y = y => MARGIN.t + (yr[1] - y) / (yr[1] - yr[0]) * ph;
   const taken = g.nodes.map(n => ({ x0: X(n.x) - r - 2, x1: X(n.x) + r + 2, y0: Y(n.y) - r - 2, y1: Y(n.y) + r + 2 }));
   const hit = (b) => taken.some(t => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
   const lineH = size * 1.3 + 3;  // with a little room: plotly's box is a pixel or two taller than the text
-  const out = { nodes: [] };
+  const out = { nodes: [], W: W };
   const outside = (b) => b.x0 < 0 || b.x1 > W || b.y0 < 0 || b.y1 > H - MARGIN.b + 4;
   const d = r + 3;  // a label's gap from its neuron's centre
   const SPOTS = [["center", "bottom", 0, d], ["center", "top", 0, -d], ["left", "middle", d + 1, 0],
@@ -494,6 +494,9 @@ new ResizeObserver(() => {  // a new width redraws (labels are placed in pixels)
   lastWidth = w; layoutClass();
   if (data && states) { drawnKey = null; queueRender(); }
 }).observe(document.documentElement);
+function onParentResize() { if (presenter() && data && states) { drawnKey = null; queueRender(); } }  // a new height
+try { window.parent.addEventListener("resize", onParentResize); } catch (e) { /* not same-origin */ }
+window.addEventListener("pagehide", () => { try { window.parent.removeEventListener("resize", onParentResize); } catch (e) { /* gone */ } });
 function applyTheme() {
   if (!theme) return;
   const r = document.documentElement.style;
