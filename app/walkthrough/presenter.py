@@ -22,7 +22,8 @@ html { font-size: 125% !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 0.6rem; }
 [data-testid="stHeader"] { background: transparent; }
 [data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
-[data-testid="stHeader"] button, [data-testid="stHeader"] a, [data-testid="stHeader"] button * { pointer-events: auto !important; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] a,
+[data-testid="stHeader"] button * { pointer-events: auto !important; }
 .st-key-presenter_off { position: fixed; top: 0.55rem; right: 3.6rem; width: auto !important; z-index: 999991; }
 .st-key-presenter_off button { min-height: 0; padding: 0.1rem 0.6rem; }
 .st-key-presenter_off button p { font-size: 0.8rem !important; }
