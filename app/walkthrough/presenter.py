@@ -19,15 +19,26 @@ CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"] { display: none !important; }
 html { font-size: 125% !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 3.75rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 0.6rem; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] a,
+[data-testid="stHeader"] button * { pointer-events: auto !important; }
+.st-key-presenter_off { position: fixed; top: 0.55rem; right: 3.6rem; width: auto !important; z-index: 999991; }
+.st-key-presenter_off button { min-height: 0; padding: 0.1rem 0.6rem; }
+.st-key-presenter_off button p { font-size: 0.8rem !important; }
+[data-testid="stElementContainer"]:has(h1) { order: -2; }
+[data-testid="stElementContainer"]:has(iframe[title="app.walkthrough.stage.stage"]) { order: -1; }
 .katex-display > .katex { font-size: 1.75em !important; }
 .katex { font-size: 1.3em; }
 [data-testid="stMarkdownContainer"] p { font-size: 1.3rem; }
 [data-testid="stDataFrame"], [data-testid="stDataFrameResizable"] { zoom: 1.25; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; padding: 0; margin-right: 16rem; }
 [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"] { display: none; }
 </style>"""  # fixed CSS for presenter mode (no user text): the sidebar hidden; every text sized in rem
-# (captions, hints, labels, metrics) grows with the root size, equations more; the canvas tables zoom
+# (captions, hints, labels, metrics) grows with the root size, equations more; the canvas tables zoom.
+# One step fits a 1280×720 projector: a compact heading in the header's band (the header transparent,
+# the way out in its corner), the stage straight under it, the toggles and the rest below it (CSS order)
 
 
 def on() -> bool:

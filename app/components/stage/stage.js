@@ -91,10 +91,9 @@ function figure(i) {
   });
   const size = labelSize(), H = drawingHeight(), edgeSize = presenter() ? size : size - 2;
   const place = placer(g, H, size);
-  g.nodes.forEach((n, q) => { if (st.labels[q]) place.node(q, st.labels[q]); });
-  // the active step's numbers first (they always show), then the others where they fit
-  const order = [...activeE].concat(g.edges.map((_, q) => q).filter(q => !activeE.has(q) && g.edges[q].few));
-  order.forEach(q => {
+  // the active step's labels first (they always show), then the others where they fit (hover still shows
+  // one that does not): on a network too wide for every number, no label covers another
+  const edgeLabel = (q) => {
     const v = st.edges[q];
     if (!v || !v[1]) return;
     const at = place.edge(q, v[1], activeE.has(q));
@@ -102,7 +101,12 @@ function figure(i) {
     lx[q] = at[0]; ly[q] = at[1];  // hover and click where the number is
     ann.push({ x: at[0], y: at[1], text: v[1], showarrow: false, font: { size: edgeSize, color: textColour() },
                bgcolor: bgColour(), borderpad: 1, captureevents: true, name: "edge" + q });
-  });
+  };
+  const nodeQs = g.nodes.map((_, q) => q).filter(q => st.labels[q]);
+  nodeQs.filter(q => active.has(q)).forEach(q => place.node(q, st.labels[q], true));
+  activeE.forEach(edgeLabel);
+  nodeQs.filter(q => !active.has(q)).forEach(q => place.node(q, st.labels[q], false));
+  g.edges.forEach((e, q) => { if (!activeE.has(q) && e.few) edgeLabel(q); });
   place.nodes.forEach(nb => ann.push({ x: nb.x, y: nb.y, xshift: nb.xshift, yshift: nb.yshift, xanchor: nb.xanchor,
                                        yanchor: nb.yanchor, text: nb.text,
                                        showarrow: false, font: { size: size, color: textColour() },
@@ -140,7 +144,7 @@ function figure(i) {
                                                textfont: { size: r + 1, color: "#1b1c22" } });
   }
   const layout = {
-    height: H, margin: MARGIN, showlegend: false,
+    width: place.W, height: H, margin: MARGIN, showlegend: false,  // the width too: a resized window re-lays out
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", dragmode: false, hovermode: "closest",
     font: { color: textColour(), family: (theme && theme.font) || "sans-serif" },
     hoverlabel: { bgcolor: bgColour(), font: { color: textColour(), size: 15 } },
@@ -164,38 +168,39 @@ function textWidth(t, size) {
   return Math.max(...t.split("<br>").map(s => measureCtx.measureText(s).width));
 }
 function placer(g, H, size) {
-  const W = Math.max(200, gd.clientWidth || document.getElementById("drawing").clientWidth || 600);
+  const W = Math.max(200, $("drawing").clientWidth || gd.clientWidth || 600);
   const xr = xRange(g), yr = yRange(g), r = g.small ? 12 : 19;
   const pw = W - MARGIN.l - MARGIN.r, ph = H - MARGIN.t - MARGIN.b - AXIS;
   const X = x => MARGIN.l + (x - xr[0]) / (xr[1] - xr[0]) * pw, Y = y => MARGIN.t + (yr[1] - y) / (yr[1] - yr[0]) * ph;
   const taken = g.nodes.map(n => ({ x0: X(n.x) - r - 2, x1: X(n.x) + r + 2, y0: Y(n.y) - r - 2, y1: Y(n.y) + r + 2 }));
   const hit = (b) => taken.some(t => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
   const lineH = size * 1.3 + 3;  // with a little room: plotly's box is a pixel or two taller than the text
-  const out = { nodes: [] };
+  const out = { nodes: [], W: W };
   const outside = (b) => b.x0 < 0 || b.x1 > W || b.y0 < 0 || b.y1 > H - MARGIN.b + 4;
-  out.node = (q, text) => {  // above the neuron, else below, right or left of it: the first place that is free
+  const d = r + 3;  // a label's gap from its neuron's centre
+  const SPOTS = [["center", "bottom", 0, d], ["center", "top", 0, -d], ["left", "middle", d + 1, 0],
+                 ["right", "middle", -d - 1, 0], ["left", "bottom", d, d], ["left", "top", d, -d],
+                 ["right", "bottom", -d, d], ["right", "top", -d, -d]];  // plotly's anchors and shifts (y up)
+  out.node = (q, text, must) => {  // above the neuron, else below, right, left, then the corners: the first free
     const n = g.nodes[q], w = textWidth(text, size) + 8, h = text.split("<br>").length * lineH + 4;
     const cx = X(n.x), cy = Y(n.y);
-    const spots = [["above", cx - w / 2, cy - r - 3 - h], ["below", cx - w / 2, cy + r + 3],
-                   ["right", cx + r + 4, cy - h / 2], ["left", cx - r - 4 - w, cy - h / 2]];
-    let pick = null;
-    for (const [side, x0, y0] of spots) {
-      const b = { x0: x0, x1: x0 + w, y0: y0, y1: y0 + h };
-      if (!hit(b) && !outside(b)) { pick = [side, b]; break; }
-    }
-    if (!pick) pick = [spots[0][0], { x0: spots[0][1], x1: spots[0][1] + w, y0: spots[0][2], y1: spots[0][2] + h }];
-    taken.push(pick[1]);
-    const side = pick[0];
-    out.nodes.push({ q: q, x: n.x, y: n.y, text: text, side: side,
-                     xshift: side === "right" ? r + 4 : side === "left" ? -(r + 4) : 0,
-                     yshift: side === "above" ? r + 3 : side === "below" ? -(r + 3) : 0,
-                     xanchor: side === "right" ? "left" : side === "left" ? "right" : "center",
-                     yanchor: side === "above" ? "bottom" : side === "below" ? "top" : "middle" });
+    const box = ([xa, ya, xs, ys]) => {
+      const x0 = xa === "center" ? cx + xs - w / 2 : xa === "left" ? cx + xs : cx + xs - w;
+      const y0 = ya === "middle" ? cy - ys - h / 2 : ya === "top" ? cy - ys : cy - ys - h;
+      return { x0: x0, x1: x0 + w, y0: y0, y1: y0 + h };
+    };
+    let spot = SPOTS.find(sp => { const b = box(sp); return !hit(b) && !outside(b); });
+    if (!spot && !must) return;  // hover still shows it
+    spot = spot || SPOTS[0];
+    taken.push(box(spot));
+    out.nodes.push({ q: q, x: n.x, y: n.y, text: text, xanchor: spot[0], yanchor: spot[1], xshift: spot[2],
+                     yshift: spot[3] });
   };
   out.edge = (q, text, must) => {
     const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst];
     const w = textWidth(text, presenter() ? size : size - 2) + 6, h = lineH;
-    const tries = [e.at, 1 - e.at, 0.22, 0.78, 0.4, 0.6, 0.5, 0.15, 0.85, 0.3, 0.7];
+    const tries = [e.at, 1 - e.at, 0.22, 0.78, 0.4, 0.6, 0.5, 0.15, 0.85, 0.3, 0.7]
+      .concat(must ? [0.1, 0.9, 0.18, 0.26, 0.34, 0.45, 0.55, 0.66, 0.74, 0.82, 0.12, 0.2, 0.28, 0.36] : []);
     for (const t of tries) {
       const x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y);
       const box = { x0: X(x) - w / 2, x1: X(x) + w / 2, y0: Y(y) - h / 2, y1: Y(y) + h / 2 };
@@ -489,6 +494,9 @@ new ResizeObserver(() => {  // a new width redraws (labels are placed in pixels)
   lastWidth = w; layoutClass();
   if (data && states) { drawnKey = null; queueRender(); }
 }).observe(document.documentElement);
+function onParentResize() { if (presenter() && data && states) { drawnKey = null; queueRender(); } }  // a new height
+try { window.parent.addEventListener("resize", onParentResize); } catch (e) { /* not same-origin */ }
+window.addEventListener("pagehide", () => { try { window.parent.removeEventListener("resize", onParentResize); } catch (e) { /* gone */ } });
 function applyTheme() {
   if (!theme) return;
   const r = document.documentElement.style;
