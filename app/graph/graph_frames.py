@@ -111,8 +111,9 @@ def spread(geo: dict, texts: dict[int, list[str]]) -> None:
     for node in nodes:
         c = node["l"]
         node["x"] = at[c] / room * (n + 0.1) - 0.55
-        if stagger:
-            node["y"] = node["y"] + (0.25 if c % 2 else -0.25)
+        if stagger:  # rows at quarter and three-quarter heights in turn (a column of even size sits between rows)
+            shift = (0.25 + 0.5 * c - node["y"]) % 1
+            node["y"] += shift - 1 if shift > 0.5 else shift
 
 
 def num(v: float) -> str:
