@@ -141,6 +141,7 @@ function figure(i) {
   }
   const layout = {
     height: H, margin: MARGIN, showlegend: false,
+    width: Math.max(200, gd.clientWidth || $("drawing").clientWidth || 600),  // the placer's width (react keeps the old one)
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", dragmode: false, hovermode: "closest",
     font: { color: textColour(), family: (theme && theme.font) || "sans-serif" },
     hoverlabel: { bgcolor: bgColour(), font: { color: textColour(), size: 15 } },
