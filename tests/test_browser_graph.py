@@ -33,10 +33,11 @@ def _no_overlap(page, where: str) -> None:
     fr = _content(page)
     fr.wait_for_function("() => (document.getElementById('plot').data || []).length > 0")
     b = fr.evaluate(BOXES)
-    width = fr.evaluate("() => document.getElementById('plot').clientWidth")
+    left, right = fr.evaluate("() => { const r = document.getElementById('plot').getBoundingClientRect(); "
+                              "return [r.left, r.right]; }")
     assert b["labels"], f"{where}: no labels drawn"
     for i, a in enumerate(b["labels"]):
-        assert a[0] >= -1 and a[2] <= width + 1, f"{where}: a label is cut at the drawing's edge {a} (width {width})"
+        assert a[0] >= left - 1 and a[2] <= right + 1, f"{where}: a label is cut at the edge {a} {left, right}"
         for c in b["labels"][i + 1:]:
             assert not _overlap(a, c), f"{where}: two labels overlap {a} {c}"
         for n in b["nodes"]:
