@@ -33,11 +33,12 @@ def _no_overlap(page, where: str) -> None:
     fr = _content(page)
     fr.wait_for_function("() => (document.getElementById('plot').data || []).length > 0")
     b = fr.evaluate(BOXES)
-    left, right = fr.evaluate("() => { const r = document.getElementById('plot').getBoundingClientRect(); "
-                              "return [r.left, r.right]; }")
+    left, top, right, bottom = fr.evaluate("() => { const r = document.getElementById('plot').getBoundingClientRect(); "
+                                           "return [r.left, r.top, r.right, r.bottom]; }")
     assert b["labels"], f"{where}: no labels drawn"
     for i, a in enumerate(b["labels"]):
-        assert a[0] >= left - 1 and a[2] <= right + 1, f"{where}: a label is cut at the edge {a} {left, right}"
+        assert left - 1 <= a[0] and a[2] <= right + 1 and top - 1 <= a[1] and a[3] <= bottom + 1, \
+            f"{where}: a label is cut at the drawing's edge {a} {left, top, right, bottom}"
         for c in b["labels"][i + 1:]:
             assert not _overlap(a, c), f"{where}: two labels overlap {a} {c}"
         for n in b["nodes"]:
@@ -120,6 +121,17 @@ def test_graph_view_and_expression_on_the_stage(server, browser):  # noqa: F811 
                     frame.locator("#slider").fill(str(k + 1))
                     _at(frame, k)
                     _every_size(page, f"{expr} step {k + 1} {scheme}", f"{tag}_expr{last}" if k == last - 1 else None)
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size({"width": 1920, "height": 1080})  # presenter mode on a 1080p projector
+        page.goto(server + "/?p=backward&v=g&pm=1")
+        frame = _frame(page)
+        page.get_by_test_id("stSidebar").wait_for(state="hidden")  # the graph keeps its 14 px labels (issue 13)
+        _at(frame, 0)
+        frame.locator("#slider").fill("22")
+        _at(frame, 21)
+        _no_overlap(page, "presenter mode, backward step 22 at 1920×1080")
+        _content(page).locator("#drawing").screenshot(path=str(ARTIFACTS / "graph_presenter_backward_1920.png"))
+        page.set_viewport_size({"width": 1280, "height": 720})
         page.goto(server + "/?p=graph&e=x*x%20%2B%20y&at=x:3,y:1")
         frame = _frame(page)
         _at(frame, 0)
