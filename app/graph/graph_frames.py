@@ -25,9 +25,9 @@ FEW_EDGES = 12  # up to this many edges, edges carry their numbers (else they tr
 # first above its node (then below, right, left: the first free place); circles of radius 12; plot margins
 # 10 px (40 px below); x from -0.55 to columns - 0.45, y from -(rows - 1)/2 - 0.45 to (rows - 1)/2 + 0.95.
 # ``spread`` places the columns and rows so that the first place is free for every label at the smallest
-# drawing the stage gives a whole graph (WIDTH × height(rows)); a wider or taller one only adds room.
+# drawing the stage gives a whole graph (WIDTH px wide; 420 to 760 px tall); a wider one only adds room.
+# The vertical room is not chosen here: a narrow screen (1280 px) gets 440 px, enough for 6 rows.
 WIDTH, FONT, R = 760, 14, 12
-LINE = FONT * 1.3 + 3  # the stage's line height of a label (its box is a little taller than plotly's)
 GAP = 2  # pixels kept free between two boxes
 EM = {**dict.fromkeys("0123456789abdeghnopqu#_", 0.556), **dict.fromkeys(" .:·fIt", 0.278),
       **dict.fromkeys("-r()²³¹", 0.333), **dict.fromkeys("cksvxyzJ", 0.5), **dict.fromkeys("ijl", 0.222),
@@ -36,30 +36,9 @@ EM = {**dict.fromkeys("0123456789abdeghnopqu#_", 0.556), **dict.fromkeys(" .:·f
       "÷": 0.549, "√": 0.549}  # the widths (in em) of the sans-serif the stage's labels are drawn in
 
 
-def height(rows: int, narrow: bool = True) -> float:
-    """The stage's drawing height for a graph whose tallest column has ``rows`` nodes (narrow: the card
-    above the drawing, as at 1280 px)."""
-    h = max(420, min(760, 110 * rows + 220))
-    return min(h, 440) if narrow else h
-
-
 def text_width(text: str) -> float:
     """A label's estimated width in pixels at the stage's font (its widest line); unknown characters 0.65 em."""
     return max(sum(EM.get(ch, 0.65) for ch in line) for line in text.split("<br>")) * FONT
-
-
-def label_box(cx: float, cy: float, text: str) -> tuple[float, float, float, float]:
-    """(x0, y0, x1, y1) of a label above the circle at pixel (cx, cy), as the stage sizes it."""
-    w, h = text_width(text) + 8, text.count("<br>") * LINE + LINE + 4
-    return cx - w / 2, cy - R - 3 - h, cx + w / 2, cy - R - 3
-
-
-def pixels(geo: dict, width: float, h: float):
-    """The stage's maps from the geometry's x and y to pixels in a drawing width × h."""
-    n, top = len(geo["layers"]), max(geo["layers"])
-    x0, x1 = -0.55, n - 1 + 0.55
-    y0, y1 = -(top - 1) / 2 - 0.45, (top - 1) / 2 + 0.95
-    return (lambda x: 10 + (x - x0) / (x1 - x0) * (width - 20)), (lambda y: 10 + (y1 - y) / (y1 - y0) * (h - 50))
 
 
 def spread(geo: dict, texts: dict[int, list[str]]) -> None:
