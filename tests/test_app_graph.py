@@ -69,7 +69,7 @@ def test_backward_graph_view_links_delta_and_dC_dw(step, words):
 
 
 def test_a_large_network_shows_one_neuron_at_a_time(app):
-    app.selectbox(key="preset_select").set_value("article003_3-4-2").run()  # 20 weights > 16
+    app.selectbox(key="preset_select").set_value("article003_3-4-2").run()  # 20 weights > 12
     app.goto("forward")
     app.toggle(key="forward_graph_view").set_value(True).run()
     assert_clean(app)
@@ -227,9 +227,17 @@ def test_graph_frames_show_the_graphs_own_values_and_gradients(case):
     F = len(vw.steps)
     assert d["count"] == len(d["frames"]) == (2 * F if mode == "both" else F)
     nodes = d["geometry"]["nodes"]
-    at = {(n["x"], n["y"]): q for q, n in enumerate(nodes)}
-    q_of = {v: at[(float(vw.pos[v][0]), float(vw.pos[v][1]))] for v in vw.shown}
-    assert len(set(q_of.values())) == len(vw.shown)  # one stage node per graph node
+    at = {(n["l"], n["j"]): q for q, n in enumerate(nodes)}  # column, then rank from the top
+    rank = {v: sorted((w for w in vw.shown if vw.pos[w][0] == vw.pos[v][0]), key=lambda w: -vw.pos[w][1]).index(v)
+            for v in vw.shown}
+    q_of = {v: at[(vw.pos[v][0], rank[v])] for v in vw.shown}
+    assert len(set(q_of.values())) == len(vw.shown) == len(nodes)  # one stage node per graph node
+    for v in vw.shown:  # drawn where the layout puts it: columns left to right, rows top to bottom
+        for w in vw.shown:
+            if vw.pos[v][0] < vw.pos[w][0]:
+                assert nodes[q_of[v]]["x"] < nodes[q_of[w]]["x"]
+            elif vw.pos[v][0] == vw.pos[w][0] and vw.pos[v][1] > vw.pos[w][1]:
+                assert nodes[q_of[v]]["y"] > nodes[q_of[w]]["y"]
     order = list(vw.steps) if mode == "forward" else list(vw.steps[::-1]) if mode == "backward" else \
         list(vw.steps) + list(vw.steps[::-1])
     edges = d["geometry"]["edges"]

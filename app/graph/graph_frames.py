@@ -21,6 +21,79 @@ from core.symbolic.notation import short_number
 MODES = ("forward", "backward", "both")
 FEW_EDGES = 12  # up to this many edges, edges carry their numbers (else they travel along them, then hover)
 
+# How the stage (app/components/stage/stage.js) draws a graph, in pixels: labels in 14 px text, each one
+# first above its node (then below, right, left: the first free place); circles of radius 12; plot margins
+# 10 px (40 px below); x from -0.55 to columns - 0.45, y from -(rows - 1)/2 - 0.45 to (rows - 1)/2 + 0.95.
+# ``spread`` places the columns and rows so that the first place is free for every label at the smallest
+# drawing the stage gives a whole graph (WIDTH px wide; 420 to 760 px tall); a wider one only adds room.
+# The vertical room is not chosen here: a narrow screen (1280 px) gets 440 px, enough for 6 rows.
+WIDTH, FONT, R = 760, 14, 12
+GAP = 2  # pixels kept free between two boxes
+EM = {**dict.fromkeys("0123456789abdeghnopqu#_", 0.556), **dict.fromkeys(" .:·fIt", 0.278),
+      **dict.fromkeys("-r()²³¹", 0.333), **dict.fromkeys("cksvxyzJ", 0.5), **dict.fromkeys("ijl", 0.222),
+      **dict.fromkeys("−+=×", 0.584), **dict.fromkeys("⁰⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", 0.401),
+      **dict.fromkeys("mM½", 0.834), "w": 0.722, "∂": 0.494, "Σ": 0.618, "σ": 0.617, "^": 0.469, "W": 0.944,
+      "÷": 0.549, "√": 0.549}  # the widths (in em) of the sans-serif the stage's labels are drawn in
+
+
+def text_width(text: str) -> float:
+    """A label's estimated width in pixels at the stage's font (its widest line); unknown characters 0.65 em."""
+    return max(sum(EM.get(ch, 0.65) for ch in line) for line in text.split("<br>")) * FONT
+
+
+def spread(geo: dict, texts: dict[int, list[str]]) -> None:
+    """Set each node's x and y (in place) so that every label, above its node, is clear of the other labels
+    and of the circles: the gap between two columns grows with their widest labels; when neighbouring
+    columns' labels would still meet, every other column moves up by half a row (its labels then sit
+    between the others' rows). ``texts``: every label each stage node ever shows."""
+    nodes, n = geo["nodes"], len(geo["layers"])
+    if n < 2:
+        return
+    wide = [0.0] * n
+    for q, ts in texts.items():
+        for t in ts:
+            wide[nodes[q]["l"]] = max(wide[nodes[q]["l"]], text_width(t) + 8)
+    ring = R + 2 + GAP  # half a column of a circle, as the stage keeps it free
+
+    def need(stagger: bool) -> list[float]:
+        """The least pixel gap between each column and the next."""
+        out = []
+        for c in range(n - 1):
+            a, b = wide[c], wide[c + 1]
+            g = max(a, b) / 2 + ring  # a label clear of the next column's circles
+            if not stagger:
+                g = max(g, (a + b) / 2 + GAP)  # and of its labels, at the same height
+            out.append(g)
+        if stagger:  # every other column's labels at the same height
+            for c in range(n - 2):
+                short = (wide[c] + wide[c + 2]) / 2 + GAP - out[c] - out[c + 1]
+                if short > 0:
+                    out[c] += short / 2
+                    out[c + 1] += short / 2
+        return out
+
+    room = WIDTH - 20
+    ends = wide[0] / 2 + GAP, wide[-1] / 2 + GAP  # the first and last labels inside the drawing
+    gaps = need(False)
+    stagger = sum(gaps) + sum(ends) > room
+    if stagger:
+        gaps = need(True)
+    left = max(0.0, ends[0] - 10)
+    extra = room - left - sum(gaps) - max(0.0, ends[1] - 10)
+    if extra > 0:  # the room left over: shared in proportion to the gaps
+        gaps = [g * (1 + extra / sum(gaps)) for g in gaps]
+    else:  # too little room: every gap shrinks alike (the labels may meet)
+        gaps = [g * (room - left - max(0.0, ends[1] - 10)) / sum(gaps) for g in gaps]
+    at = [left]
+    for g in gaps:
+        at.append(at[-1] + g)
+    for node in nodes:
+        c = node["l"]
+        node["x"] = at[c] / room * (n + 0.1) - 0.55
+        if stagger:  # rows at quarter and three-quarter heights in turn (a column of even size sits between rows)
+            shift = (0.25 + 0.5 * c - node["y"]) % 1
+            node["y"] += shift - 1 if shift > 0.5 else shift
+
 
 def num(v: float) -> str:
     """A number on the drawing: three significant figures, as the stage's compact labels."""
@@ -100,8 +173,20 @@ def geometry(vw: View, with_values: bool) -> tuple[dict, dict[int, int], list[tu
                   "name": f"{graph_view.name(p, u)} → {graph_view.name(p, v)}", "few": few, "at": 0.5}
                  for u, v, k in edges]
     layers = [len(columns.get(c, [])) for c in range(ncols)]
-    return ({"layers": layers, "nodes": out, "edges": geo_edges, "layer_names": [""] * ncols, "small": True},
+    return ({"layers": layers, "nodes": out, "edges": geo_edges, "layer_names": [""] * ncols, "small": True,
+             "graph": True},
             q, edges)
+
+
+def shown_texts(base: dict, frames: list[dict]) -> dict[int, list[str]]:
+    """Every label each stage node shows at some step: the base's, then each frame's."""
+    out: dict[int, list[str]] = {}
+    for d in [base] + [f["nodes"] for f in frames]:
+        for q, t in d.items():
+            out.setdefault(int(q), [])
+            if t not in out[int(q)]:
+                out[int(q)].append(t)
+    return out
 
 
 def _frame() -> dict:
@@ -186,6 +271,7 @@ def stage(vw: View, mode: str, network: bool = True) -> dict:
                 if users:
                     jumps[key(v)] = users[0]
     picks = {key(v): list(nodes[v].group) for v in vw.boundary if nodes[v].group and nodes[v].group[0] > 1}
+    spread(geo, shown_texts(base, frames))
     value_name = {"forward": "value", "backward": "gradient", "both": "value, then gradient"}[mode]
     return {"screen": mode, "view": "graph", "count": len(frames), "geometry": geo,
             "base": {"nodes": base, "edges": {}, "value_name": value_name}, "frames": frames, "jumps": jumps,

@@ -18,7 +18,7 @@ def fmt(v: float) -> str:
     return _fmt(v, 6)
 
 
-MAX_WHOLE_WEIGHTS = 16  # a network with more weights shows one neuron's graph (or the cost's) at a time
+MAX_WHOLE_WEIGHTS = 12  # a network with more weights shows one neuron's graph (or the cost's) at a time
 
 LOCAL = {  # the local gradient ∂out/∂input of each operation, in words
     "add": "1 for every input", "sub": "1 for the first input, −1 for the second", "mul": "the other input",

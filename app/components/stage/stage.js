@@ -54,7 +54,8 @@ function labelSize() { const g = data.geometry; return presenter() ? 22 : (g.sma
 function drawingHeight() {
   const top = Math.max.apply(null, data.geometry.layers);
   let h = Math.max(420, Math.min(760, 110 * top + 220));
-  if (document.body.classList.contains("narrow")) h = Math.min(h, 440);
+  // cards above the drawing: keep it short enough to see with them, unless it is a graph (its columns need the rows)
+  if (document.body.classList.contains("narrow") && !data.geometry.graph) h = Math.min(h, 440);
   if (presenter()) {
     try {  // one step fits the projector's screen: the drawing takes what is left around it
       const frame = window.frameElement, vh = window.parent.innerHeight;
