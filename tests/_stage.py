@@ -4,6 +4,7 @@ simulated through the component's session-state value (AppTest cannot run its Ja
 from __future__ import annotations
 
 import json
+import math
 import time
 
 
@@ -63,3 +64,24 @@ def step_caption(at) -> str:
     """The stage's step as the browser shows it: "Step i of n"."""
     a = stage(at)
     return f"Step {a['step'] + 1} of {a['data']['count']}"
+
+
+def values(label: str) -> dict[str, float]:
+    """The quantities a drawing's label shows, by name: "z²₁ = 0.3775<br>a²₁ = 0.5933" → {"z²₁": 0.3775, "a²₁":
+    0.5933}. Tests compare them with the trace's numbers (``shows``), not with a formatted string."""
+    out = {}
+    for part in label.replace("<br>", "\n").replace(", ", "\n").splitlines():
+        if " = " in part:
+            name, _, number = part.rpartition(" = ")
+            out[name.split(" = ")[-1].strip()] = float(number.replace("−", "-"))
+    return out
+
+
+def shows(label: str, expected: dict[str, float], figures: int = 4) -> bool:
+    """The label shows exactly these quantities, each the expected value rounded to ``figures`` significant
+    figures (within half a unit of the last figure shown)."""
+    got = values(label)
+    if set(got) != set(expected):
+        return False
+    return all(abs(got[k] - v) <= 0.5 * 10 ** (math.floor(math.log10(abs(v))) - figures + 1) * 1.000001 if v else
+               got[k] == 0 for k, v in expected.items())
