@@ -27,7 +27,7 @@ LEGEND = {  # fixed HTML, never user text
     "∂C/∂w": " &nbsp; ".join([_swatch(POSITIVE, "∂C/∂w &gt; 0"), _swatch(NEGATIVE, "∂C/∂w &lt; 0"),
                               "thicker = larger |∂C/∂w|", _swatch("#8c8c8c", "not reached yet"), _ACTIVE]),
     "network": " &nbsp; ".join([_swatch(POSITIVE, "weight &gt; 0"), _swatch(NEGATIVE, "weight &lt; 0"),
-                                "thicker = larger |w|; a bias is written above its neuron"]),
+                                "thicker = larger |w|; a bias is written beside its neuron"]),
     "change": " &nbsp; ".join([_swatch(POSITIVE, "weight grows"), _swatch(NEGATIVE, "weight shrinks"),
                                "thicker = larger change; label = new weight"]),
 }
