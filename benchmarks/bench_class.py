@@ -53,23 +53,32 @@ PRODUCTION = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "STREAMLIT_SERVER_RU
               "STREAMLIT_RUNNER_POST_SCRIPT_GC": "false", "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "none"}
 TARGETS = {"next_p95_ms": 1500, "count_ms": 1000, "idle_cpu_s_per_student_min": 0.2}
 
-# recorded in every frame of a page into the top window (the stage's frame has the same origin): click
-# times, when each "Step k of n" first shows (the stage's step), when "N of M answered" shows (the projector)
+# click times, recorded in every frame (the stage's too) into the top window; and, in the top window only, a
+# 20-ms scan of the page and of its same-origin frames: when each "Step k of n" first shows (the stage's
+# step) and when "N of M answered" shows (the projector). A MutationObserver in the stage's frame recorded
+# nothing (window.__seen stayed empty while the frame showed "Step 2 of 5": the harness waited forever), so
+# the top window reads the frames' documents itself.
 WATCH = """
 const W = window.top;
-W.__clicks = W.__clicks || []; W.__seen = W.__seen || {}; W.__answered = W.__answered || {};
+W.__clicks = W.__clicks || [];
 window.addEventListener('pointerdown', () => W.__clicks.push(Date.now()), true);
-const look = () => {
-  for (const e of document.querySelectorAll('#where')) {
-    const m = e.textContent.trim().match(/^Step (\\d+) of \\d+$/);
-    if (m && !(m[1] in W.__seen)) W.__seen[m[1]] = Date.now();
-  }
-  for (const e of document.querySelectorAll('h2')) {
-    const m = e.textContent.trim().match(/^(\\d+) of \\d+ answered$/);
-    if (m && !(m[1] in W.__answered)) W.__answered[m[1]] = Date.now();
-  }
-};
-new MutationObserver(look).observe(document, {subtree: true, childList: true, characterData: true});
+if (window === W) {
+  W.__seen = {}; W.__answered = {};
+  const docs = () => [document, ...Array.from(document.querySelectorAll('iframe'), f => {
+    try { return f.contentDocument; } catch (e) { return null; } })].filter(Boolean);
+  setInterval(() => {
+    for (const d of docs()) {
+      for (const e of d.querySelectorAll('#where')) {
+        const m = e.textContent.trim().match(/^Step (\\d+) of \\d+$/);
+        if (m && !(m[1] in W.__seen)) W.__seen[m[1]] = Date.now();
+      }
+    }
+    for (const e of document.querySelectorAll('h2')) {
+      const m = e.textContent.trim().match(/^(\\d+) of \\d+ answered$/);
+      if (m && !(m[1] in W.__answered)) W.__answered[m[1]] = Date.now();
+    }
+  }, 20);
+}
 """
 
 
@@ -131,6 +140,12 @@ class Simulated(threading.Thread):
             self.stop.wait(POLL)
 
 
+def _log(what: str) -> None:
+    """A line of progress on stderr (BP_BENCH_LOG=1), to see where a run waits."""
+    if os.environ.get("BP_BENCH_LOG"):
+        print(f"{time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
+
+
 def _wait(page, js: str, arg=None, timeout_s: float = 60) -> None:
     page.wait_for_function(js, arg=arg, timeout=timeout_s * 1000, polling=100)
 
@@ -151,10 +166,12 @@ def run(mode: str, tmp: Path) -> dict:
             teacher.set_default_timeout(BOUND_S * 1000)
             teacher.add_init_script(WATCH)
             teacher.goto(teacher_url + "/?p=forward")
+            _log("teacher: start a class")
             teacher.get_by_role("button", name="Start a class").click()
             teacher.get_by_role("heading", name="Join the class").wait_for()
             code = re.search(r"/join\?room=([2-9A-HJKMNP-Z]{7})", teacher.locator("body").inner_text()).group(1)
             teacher.get_by_text("Show the join code on the projector").click()  # the class bar only
+            _log(f"room {code}: idle base")
             time.sleep(2)
             cpu0, w0 = _cpu_s(pid), time.time()
             time.sleep(IDLE_S)
@@ -172,8 +189,10 @@ def run(mode: str, tmp: Path) -> dict:
                 page.get_by_label("Your name (optional, shown to the teacher only)").fill(f"Phone {i}")
                 page.get_by_role("button", name="Join the class").click()
                 phones.append(page)
-            for page in phones:
+                _log(f"phone {i} joined")
+            for i, page in enumerate(phones):
                 page.frame_locator(STAGE).first.get_by_text("Step 1 of 5", exact=True).wait_for()
+                _log(f"phone {i} shows step 1")
             sims = [Simulated(i, code, open_store, stop) for i in range(SIMULATED)]
             for s in sims:
                 s.start()
@@ -188,8 +207,10 @@ def run(mode: str, tmp: Path) -> dict:
             cpu0, w0 = _cpu_s(pid), time.time()
             for k in range(2, 2 + NEXTS):
                 teacher.frame_locator(STAGE).first.get_by_role("button", name="Next step").click()
-                for page in phones:
+                _log(f"teacher: next to step {k}")
+                for i, page in enumerate(phones):
                     _wait(page, "k => k in window.__seen", str(k))
+                    _log(f"phone {i} shows step {k}")
                 deadline = time.time() + 30
                 while any(k not in s.seen for s in sims) and time.time() < deadline:
                     time.sleep(0.05)
@@ -208,6 +229,7 @@ def run(mode: str, tmp: Path) -> dict:
                        next_sim_p95_ms=round(_pct(next_ms["simulated"], 0.95)), next_missed=missing)
 
             step = NEXTS  # the 0-based step the teacher is on (record index in the forward pass): its first number
+            _log("teacher: ask the class")
             teacher.get_by_role("button", name="Ask the class").click()
             q = cq.questions(t, step, 0)[0]
             right = f"{q.value:.4g}"
@@ -217,6 +239,7 @@ def run(mode: str, tmp: Path) -> dict:
                 page.get_by_role("button", name="Send").click()
             for page in phones:
                 page.get_by_text("Your answer is in").wait_for()
+            _log("phones answered")
             st_ = sims[0].store
             deadline = time.time() + 30
             while st_.load(code)["question"] is None and time.time() < deadline:
@@ -227,6 +250,7 @@ def run(mode: str, tmp: Path) -> dict:
             total = REAL + SIMULATED
             _wait(teacher, "n => n in window.__answered", str(total))
             out["count_ms"] = round(teacher.evaluate("n => window.__answered[n]", str(total)) - last)
+            _log("counted; reveal")
             teacher.get_by_role("button", name="Reveal").click()
             teacher.locator(".js-plotly-plot").first.wait_for()
             teacher.get_by_text("students:").first.wait_for()

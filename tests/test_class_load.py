@@ -15,9 +15,7 @@ import pytest
 from _server import ARTIFACTS, ROOT, need_chromium, report_figures
 from _services import need
 
-pytestmark = [pytest.mark.load, pytest.mark.xfail(run=False, reason=(
-    "issue 15 open: the harness (benchmarks/bench_class.py) is being moved onto the stage's frame; not run until "
-    "fixed (a stalled wait costs minutes)"))]
+pytestmark = pytest.mark.load
 
 
 def _bench():

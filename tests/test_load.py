@@ -31,9 +31,7 @@ from _server import ARGS, ARTIFACTS, CHROMIUM, STAGE, need_chromium, report_figu
 from app.session.url import encode_scenario
 from core import Scenario, load_preset, load_scenario, trace
 
-pytestmark = [pytest.mark.load, pytest.mark.xfail(run=False, reason=(
-    "issue 15 open: since the stage, this test's warm-up student stalls on the stage's frame under load; not run "
-    "until fixed (it hung for minutes)"))]
+pytestmark = pytest.mark.load
 
 N_SESSIONS = 10  # in turn: preset, upload, link
 MAX_CLICKS = 5
