@@ -87,7 +87,8 @@ def stepper(screen: str, n_steps: int) -> int:
     """Previous / Next / Reset and a step slider; returns the current step (0-based)."""
     i = max(0, min(state.step(screen), n_steps - 1))
     state.set_step(screen, i)
-    c1, c2, c3, c4 = st.columns([1.6, 1.2, 1.4, 3.8], vertical_alignment="center")  # "◀ Previous ←" on one line in presenter mode
+    # wide enough for "◀ Previous ←" on one line in presenter mode
+    c1, c2, c3, c4 = st.columns([1.6, 1.2, 1.4, 3.8], vertical_alignment="center")
     c1.button("◀ Previous", key=f"{screen}_prev", disabled=i == 0, on_click=_stepper_move,
               args=(screen, n_steps, -1), width="stretch", shortcut=KEYS["previous"])
     c2.button("Next ▶", key=f"{screen}_next", disabled=i == n_steps - 1, on_click=_stepper_move,
