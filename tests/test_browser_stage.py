@@ -2,9 +2,9 @@
 with the buttons, the keys and the slider; 50 quick clicks and 50 quick → keys, none lost; Play,
 Pause and Space; motion and reduced motion; a click on a neuron and on a weight's number; the quiz
 hides every hidden value (text, hover, MathML); readability by bounding boxes (no label over a label
-or a neuron, no equation cut or scrolling, presenter mode fits 1280×720, label size and contrast,
-no truncated button, a 390 px phone) on the presets and a 4-8-8-3 network; axe-core on the three
-step screens in both themes. Screenshots go to test-artifacts/."""
+or a neuron or crossing an edge line, no equation cut or scrolling, presenter mode fits 1280×720,
+label size and contrast, no truncated button, a 390 px phone) on the presets and a 4-8-8-3 network;
+axe-core on the three step screens in both themes. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
