@@ -193,8 +193,9 @@ function placer(g, H, size) {
   const SPOTS = [["center", "bottom", 0, d], ["center", "top", 0, -d], ["left", "middle", d + 1, 0],
                  ["right", "middle", -d - 1, 0], ["left", "bottom", d, d], ["left", "top", d, -d],
                  ["right", "bottom", -d, d], ["right", "top", -d, -d]];  // plotly's anchors and shifts (y up)
-  // the edge lines too (a segment between two neurons' centres, in the same pixels): no label crosses one
-  const segs = g.edges.map(e => { const a = g.nodes[e.src], b = g.nodes[e.dst]; return [X(a.x), Y(a.y), X(b.x), Y(b.y)]; });
+  // the edge lines too (a segment between two neurons' centres, in the same pixels): no label crosses one.
+  // Not on a graph: its labels sit in columns laid out for them (issue 13), and the rule would hide half of them
+  const segs = g.graph ? [] : g.edges.map(e => { const a = g.nodes[e.src], b = g.nodes[e.dst]; return [X(a.x), Y(a.y), X(b.x), Y(b.y)]; });
   const crosses = (bx, own) => {  // how many edges (but its own) pass through the box, with 2 px for the line's width
     let n = 0;
     segs.forEach((s, q) => { if (q !== own && segHitsBox(s, bx, 2)) n++; });
