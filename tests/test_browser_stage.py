@@ -2,9 +2,9 @@
 with the buttons, the keys and the slider; 50 quick clicks and 50 quick → keys, none lost; Play,
 Pause and Space; motion and reduced motion; a click on a neuron and on a weight's number; the quiz
 hides every hidden value (text, hover, MathML); readability by bounding boxes (no label over a label
-or a neuron, no equation cut or scrolling, presenter mode fits 1280×720, label size and contrast,
-no truncated button, a 390 px phone) on the presets and a 4-8-8-3 network; axe-core on the three
-step screens in both themes. Screenshots go to test-artifacts/."""
+or a neuron or crossing an edge line, no equation cut or scrolling, presenter mode fits 1280×720,
+label size and contrast, no truncated button, a 390 px phone) on the presets and a 4-8-8-3 network;
+axe-core on the three step screens in both themes. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -269,7 +269,23 @@ BOXES = """() => {
     m => parseFloat(getComputedStyle(m).fontSize)));
   const buttons = [...document.querySelectorAll('button:not([hidden])')].filter(b => b.offsetParent)
     .map(b => [b.textContent.trim(), b.scrollWidth, b.clientWidth]);
-  return { labels, nodes, style, bgs, lines, maths, mathSize, buttons };
+  // the edge lines (every line trace, split at its nulls) and each label's name, anchor and halo flag, in pixels
+  const fl = gd._fullLayout, g0 = gd.getBoundingClientRect();
+  const px = (x, y) => [g0.left + fl._size.l + fl.xaxis.l2p(x), g0.top + fl._size.t + fl.yaxis.l2p(y)];
+  const edges = [];
+  gd.data.filter(t => t.mode === 'lines').forEach(t => {
+    for (let i = 0; i + 1 < t.x.length; i++) {
+      if (t.x[i] !== null && t.x[i + 1] !== null) edges.push([...px(t.x[i], t.y[i]), ...px(t.x[i + 1], t.y[i + 1])]);
+    }
+  });
+  const bg = getComputedStyle(document.body).backgroundColor;
+  const meta = [...gd.querySelectorAll('g.annotation')].map(a => {
+    const ann = (gd.layout.annotations || [])[+a.dataset.index] || {};
+    const r = a.querySelector('rect.bg');
+    return { name: ann.name || '', halo: !!ann.halo, text: a.textContent, anchor: px(ann.x, ann.y),
+             pageBg: !!r && getComputedStyle(r).fill === bg && +(getComputedStyle(r).fillOpacity || 1) === 1 };
+  });
+  return { labels, nodes, style, bgs, lines, maths, mathSize, buttons, edges, meta };
 }"""
 
 
@@ -294,6 +310,49 @@ def _overlap(a, b, slack=1.0) -> bool:
     return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
 
 
+def _crosses(s, b, slack=1.0) -> bool:
+    """Whether the segment s = (x0, y0, x1, y1) enters the box b = (left, top, right, bottom) shrunk by slack."""
+    (x0, y0, x1, y1), (l, t, r, bo) = s, (b[0] + slack, b[1] + slack, b[2] - slack, b[3] - slack)
+    lo, hi = 0.0, 1.0
+    for p, q in ((x0 - x1, x0 - l), (x1 - x0, r - x0), (y0 - y1, y0 - t), (y1 - y0, bo - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+        elif p < 0:
+            lo = max(lo, q / p)
+        else:
+            hi = min(hi, q / p)
+        if lo > hi:
+            return False
+    return True
+
+
+def _distance(s, pt) -> float:
+    (x0, y0, x1, y1), (x, y) = s, pt
+    dx, dy = x1 - x0, y1 - y0
+    t = max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy or 1)))
+    return ((x0 + t * dx - x) ** 2 + (y0 + t * dy - y) ** 2) ** 0.5
+
+
+def _edge_crossings(b) -> list[str]:
+    """Every visible label that an edge line crosses, but a weight's number on its own edge (the one line through
+    its anchor) and a label the stage drew with a halo (an opaque background the page's colour)."""
+    edges = list({tuple(round(v, 1) for v in e) for e in b["edges"]})  # the active edges are drawn twice
+    bad = []
+    for box, m in zip(b["labels"], b["meta"]):
+        if m["halo"] and m["pageBg"]:
+            continue
+        others = edges
+        if m["name"].startswith("edge"):
+            own = min(edges, key=lambda e: _distance(e, m["anchor"]))
+            if _distance(own, m["anchor"]) < 2:
+                others = [e for e in edges if e != own]
+        n = sum(_crosses(e, box) for e in others)
+        if n:
+            bad.append(f"{m['text']!r} ({m['name']}) crosses {n} edge(s)")
+    return bad
+
+
 def _check_readable(page, frame, where: str, presenter: bool, height: int) -> None:
     fr = _frame_obj(page)
     fr.wait_for_function("() => (document.getElementById('plot').data || []).length > 0")
@@ -303,6 +362,9 @@ def _check_readable(page, frame, where: str, presenter: bool, height: int) -> No
             assert not _overlap(a, c), f"{where}: two labels overlap {a} {c}"
         for n in b["nodes"]:
             assert not _overlap(a, n, 2.0), f"{where}: a label covers a neuron {a} {n}"
+    assert b["edges"] and len(b["meta"]) == len(b["labels"]), f"{where}: no edge lines or labels measured"
+    crossing = _edge_crossings(b)
+    assert not crossing, f"{where}: {len(crossing)} label(s) cross an edge line: " + "; ".join(crossing)
     for sw, cw in b["lines"]:
         assert sw <= cw + 1, f"{where}: an equation line scrolls ({sw} > {cw})"
     for m, card in b["maths"]:

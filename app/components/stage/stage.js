@@ -99,9 +99,9 @@ function figure(i) {
     if (!v || !v[1]) return;
     const at = place.edge(q, v[1], activeE.has(q));
     if (!at) return;
-    lx[q] = at[0]; ly[q] = at[1];  // hover and click where the number is
-    ann.push({ x: at[0], y: at[1], text: v[1], showarrow: false, font: { size: edgeSize, color: textColour() },
-               bgcolor: bgColour(), borderpad: 1, captureevents: true, name: "edge" + q });
+    lx[q] = at.x; ly[q] = at.y;  // hover and click where the number is
+    ann.push({ x: at.x, y: at.y, text: v[1], showarrow: false, font: { size: edgeSize, color: textColour() },
+               bgcolor: bgColour(), borderpad: 1, captureevents: true, name: "edge" + q, halo: at.halo });
   };
   const nodeQs = g.nodes.map((_, q) => q).filter(q => st.labels[q]);
   nodeQs.filter(q => active.has(q)).forEach(q => place.node(q, st.labels[q], true));
@@ -112,7 +112,7 @@ function figure(i) {
                                        yanchor: nb.yanchor, text: nb.text,
                                        showarrow: false, font: { size: size, color: textColour() },
                                        bgcolor: bgColour(), borderpad: 2, captureevents: true,
-                                       name: "node" + nb.q }));
+                                       name: "node" + nb.q, halo: nb.halo }));
   const traces = [];
   if (muted.x.length) traces.push({ type: "scatter", x: muted.x, y: muted.y, mode: "lines", hoverinfo: "skip",
                                     line: { color: MUTED, width: 1.2 } });
@@ -168,6 +168,17 @@ function textWidth(t, size) {
   measureCtx.font = size + "px " + ((theme && theme.font) || "sans-serif");
   return Math.max(...t.split("<br>").map(s => measureCtx.measureText(s).width));
 }
+function segHitsBox(s, b, pad) {  // does the segment s = [x0, y0, x1, y1] meet the box grown by pad (Liang–Barsky)
+  const dx = s[2] - s[0], dy = s[3] - s[1];
+  let t0 = 0, t1 = 1;
+  const edges = [[-dx, s[0] - (b.x0 - pad)], [dx, b.x1 + pad - s[0]], [-dy, s[1] - (b.y0 - pad)], [dy, b.y1 + pad - s[1]]];
+  for (const [p, r] of edges) {
+    if (p === 0) { if (r < 0) return false; continue; }
+    const t = r / p;
+    if (p < 0) { if (t > t1) return false; if (t > t0) t0 = t; } else { if (t < t0) return false; if (t < t1) t1 = t; }
+  }
+  return true;
+}
 function placer(g, H, size) {
   const W = Math.max(200, $("drawing").clientWidth || gd.clientWidth || 600);
   const xr = xRange(g), yr = yRange(g), r = g.small ? 12 : 19;
@@ -182,6 +193,27 @@ function placer(g, H, size) {
   const SPOTS = [["center", "bottom", 0, d], ["center", "top", 0, -d], ["left", "middle", d + 1, 0],
                  ["right", "middle", -d - 1, 0], ["left", "bottom", d, d], ["left", "top", d, -d],
                  ["right", "bottom", -d, d], ["right", "top", -d, -d]];  // plotly's anchors and shifts (y up)
+  // the edge lines too (a segment between two neurons' centres, in the same pixels): no label crosses one.
+  // Not on a graph: its labels sit in columns laid out for them (issue 13), and the rule would hide half of them
+  const segs = g.graph ? [] : g.edges.map(e => { const a = g.nodes[e.src], b = g.nodes[e.dst]; return [X(a.x), Y(a.y), X(b.x), Y(b.y)]; });
+  const crosses = (bx, own) => {  // how many edges (but its own) pass through the box, with 2 px for the line's width
+    let n = 0;
+    segs.forEach((s, q) => { if (q !== own && segHitsBox(s, bx, 2)) n++; });
+    return n;
+  };
+  // the first free spot; else, if it must show, the spot crossing the fewest edges (drawn with a halo)
+  const choose = (cands, box, own, must) => {
+    let best = null, fewest = Infinity;
+    for (const c of cands) {
+      const b = box(c);
+      if (hit(b) || outside(b)) continue;
+      const n = crosses(b, own);
+      if (n === 0) return { c: c, b: b, halo: false };
+      if (n < fewest) { fewest = n; best = { c: c, b: b, halo: true }; }
+    }
+    return must ? best : null;  // hover still shows a label that does not fit
+  };
+  out.halos = 0;
   out.node = (q, text, must) => {  // above the neuron, else below, right, left, then the corners: the first free
     const n = g.nodes[q], w = textWidth(text, size) + 8, h = text.split("<br>").length * lineH + 4;
     const cx = X(n.x), cy = Y(n.y);
@@ -190,26 +222,30 @@ function placer(g, H, size) {
       const y0 = ya === "middle" ? cy - ys - h / 2 : ya === "top" ? cy - ys : cy - ys - h;
       return { x0: x0, x1: x0 + w, y0: y0, y1: y0 + h };
     };
-    let spot = SPOTS.find(sp => { const b = box(sp); return !hit(b) && !outside(b); });
-    if (!spot && !must) return;  // hover still shows it
-    spot = spot || SPOTS[0];
-    taken.push(box(spot));
+    let pick = choose(SPOTS, box, -1, must);
+    if (!pick && !must) return;  // hover still shows it
+    pick = pick || { c: SPOTS[0], b: box(SPOTS[0]), halo: true };
+    const spot = pick.c;
+    taken.push(pick.b);
+    if (pick.halo) out.halos++;
     out.nodes.push({ q: q, x: n.x, y: n.y, text: text, xanchor: spot[0], yanchor: spot[1], xshift: spot[2],
-                     yshift: spot[3] });
+                     yshift: spot[3], halo: pick.halo });
   };
+  // a weight's number sits on its own edge, where no other edge passes: near its ends the edges converge,
+  // the middle of a long edge is often free
   out.edge = (q, text, must) => {
     const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst];
     const w = textWidth(text, presenter() ? size : size - 2) + 6, h = lineH;
-    const tries = [e.at, 1 - e.at, 0.22, 0.78, 0.4, 0.6, 0.5, 0.15, 0.85, 0.3, 0.7]
-      .concat(must ? [0.1, 0.9, 0.18, 0.26, 0.34, 0.45, 0.55, 0.66, 0.74, 0.82, 0.12, 0.2, 0.28, 0.36] : []);
-    for (const t of tries) {
-      const x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y);
-      const box = { x0: X(x) - w / 2, x1: X(x) + w / 2, y0: Y(y) - h / 2, y1: Y(y) + h / 2 };
-      if (!hit(box) && !outside(box)) { taken.push(box); return [x, y]; }
-    }
-    if (!must) return null;  // hover still shows it
-    const x = a.x + e.at * (b.x - a.x), y = a.y + e.at * (b.y - a.y);
-    return [x, y];
+    const tries = [e.at, 1 - e.at, 0.5, 0.4, 0.6, 0.45, 0.55, 0.22, 0.78, 0.35, 0.65, 0.3, 0.7, 0.15, 0.85,
+                   0.26, 0.74, 0.18, 0.82, 0.12, 0.88, 0.1, 0.9];
+    const at = t => [a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)];
+    const box = t => { const [x, y] = at(t); return { x0: X(x) - w / 2, x1: X(x) + w / 2, y0: Y(y) - h / 2, y1: Y(y) + h / 2 }; };
+    const pick = choose(tries, box, q, must);
+    if (!pick && !must) return null;  // hover still shows it
+    if (!pick) { out.halos++; return { x: at(e.at)[0], y: at(e.at)[1], halo: true }; }
+    taken.push(pick.b);
+    if (pick.halo) out.halos++;
+    return { x: at(pick.c)[0], y: at(pick.c)[1], halo: pick.halo };
   };
   return out;
 }
