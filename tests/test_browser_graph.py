@@ -8,7 +8,7 @@ from __future__ import annotations
 from _server import ARTIFACTS, STAGE
 
 from tests.test_browser import browser, server  # noqa: F401 - fixtures reused
-from tests.test_browser_stage import BOXES, _overlap
+from tests.test_browser_stage_readable import BOXES, _overlap
 
 
 def _frame(page):

@@ -26,7 +26,7 @@ FEW_EDGES = 12  # up to this many edges, edges carry their numbers (else they tr
 # 10 px (40 px below); x from -0.55 to columns - 0.45, y from -(rows - 1)/2 - 0.45 to (rows - 1)/2 + 0.95.
 # ``spread`` places the columns and rows so that the first place is free for every label at the smallest
 # drawing the stage gives a whole graph (WIDTH px wide; 420 to 760 px tall); a wider one only adds room.
-# The vertical room is not chosen here: a narrow screen (1280 px) gets 440 px, enough for 6 rows.
+# The vertical room is not chosen here: the stage gives a graph 110 px a row (420 to 760 px), on a narrow screen too.
 WIDTH, FONT, R = 760, 14, 12
 GAP = 2  # pixels kept free between two boxes
 EM = {**dict.fromkeys("0123456789abdeghnopqu#_", 0.556), **dict.fromkeys(" .:·fIt", 0.278),

@@ -213,7 +213,6 @@ function placer(g, H, size) {
     }
     return must ? best : null;  // hover still shows a label that does not fit
   };
-  out.halos = 0;
   out.node = (q, text, must) => {  // above the neuron, else below, right, left, then the corners: the first free
     const n = g.nodes[q], w = textWidth(text, size) + 8, h = text.split("<br>").length * lineH + 4;
     const cx = X(n.x), cy = Y(n.y);
@@ -227,7 +226,6 @@ function placer(g, H, size) {
     pick = pick || { c: SPOTS[0], b: box(SPOTS[0]), halo: true };
     const spot = pick.c;
     taken.push(pick.b);
-    if (pick.halo) out.halos++;
     out.nodes.push({ q: q, x: n.x, y: n.y, text: text, xanchor: spot[0], yanchor: spot[1], xshift: spot[2],
                      yshift: spot[3], halo: pick.halo });
   };
@@ -242,9 +240,8 @@ function placer(g, H, size) {
     const box = t => { const [x, y] = at(t); return { x0: X(x) - w / 2, x1: X(x) + w / 2, y0: Y(y) - h / 2, y1: Y(y) + h / 2 }; };
     const pick = choose(tries, box, q, must);
     if (!pick && !must) return null;  // hover still shows it
-    if (!pick) { out.halos++; return { x: at(e.at)[0], y: at(e.at)[1], halo: true }; }
+    if (!pick) return { x: at(e.at)[0], y: at(e.at)[1], halo: true };
     taken.push(pick.b);
-    if (pick.halo) out.halos++;
     return { x: at(pick.c)[0], y: at(pick.c)[1], halo: pick.halo };
   };
   return out;
