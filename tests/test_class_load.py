@@ -15,7 +15,10 @@ import pytest
 from _server import ARTIFACTS, ROOT, need_chromium, report_figures
 from _services import need
 
-pytestmark = pytest.mark.load
+pytestmark = [pytest.mark.load, pytest.mark.xfail(run=False, reason=(
+    "issue 15 open: it passed in one fresh-clone run and timed out (one replica, a real page's 60 s wait)"
+    " in the next at load average 17-20; not run in the suite until it holds under load. Run it with "
+    "--runxfail, or benchmarks/bench_class.py"))]
 
 
 def _bench():

@@ -31,7 +31,9 @@ from _server import ARGS, ARTIFACTS, CHROMIUM, STAGE, need_chromium, report_figu
 from app.session.url import encode_scenario
 from core import Scenario, load_preset, load_scenario, trace
 
-pytestmark = pytest.mark.load
+pytestmark = [pytest.mark.load, pytest.mark.xfail(run=False, reason=(
+    "issue 15 open: it passes, but takes 2-3 min with click p95 over 10 s under load and keeps make test "
+    "near 15 min; not run in the suite until faster. Run it with --runxfail"))]
 
 N_SESSIONS = 10  # in turn: preset, upload, link
 MAX_CLICKS = 5
