@@ -99,6 +99,8 @@ def test_buttons_keys_and_slider_step_in_the_browser(server, browser):  # noqa: 
         _at(frame, 0)
         box = page.get_by_role("combobox", name="Choose a weight or bias")
         box.click()
+        from playwright.sync_api import expect
+        expect(box).to_be_focused()  # (under load the click can land before the box is ready: keys would step)
         page.keyboard.type("w")
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(500)
