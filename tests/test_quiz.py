@@ -211,6 +211,28 @@ def test_z_and_a_hints_are_the_rows_of_the_neuron_equation(classic):
     assert a.mistakes[0][0] == pytest.approx(0.3775)  # predicting z for a is named
 
 
+def test_cost_and_hidden_sum_hints_leave_the_term_values_out(classic):
+    """The step screen shows each cost term's value and each path's term; the quiz's numbers hint asks
+    the derive builders for the equation without them (a parameter, not a cut string)."""
+    from core.symbolic import derive
+
+    steps = classic.steps(0)
+    g = next(g for g, r in enumerate(steps) if type(r).__name__ == "CostStep")
+    (q,) = cq.questions(classic, g)
+    terms = [0.5 * (a - y) ** 2 for a, y in zip(classic.a(3, 0), classic.scenario.y[0])]  # Mazur: 0.2748, 0.0236
+    shown = [format_number(v, 9, True) for v in terms]
+    assert all(v in derive.step_equation(classic, steps[g]).numeric for v in shown)
+    assert not any(v in q.numeric for v in shown) and q.numeric.startswith("C = ")
+    g = next(g for g, r in enumerate(steps) if type(r).__name__ == "DeltaStep" and r.l == 2)
+    r = steps[g]
+    q = cq.questions(classic, g)[0]
+    W, d = classic.W(3)[:, r.j], classic.delta(3, 0)
+    products = [format_number(d[i] * W[i], 9, True) for i in range(2)]
+    assert all(v in derive.chain_rule(classic, 2, r.j, None)[1].numeric for v in products)
+    assert q.kind.startswith("∂C/∂a") and not any(v in q.numeric for v in products)
+    assert format_number(W[0], 9, True) in q.numeric  # the numbers put in are still there
+
+
 def test_softmax_output_asks_only_delta_as_a_minus_y():
     t = trace(load_scenario({"layers": [3, 4, 3], "activations": ["relu", "softmax"], "loss": "cross_entropy",
                              "x": [1, 0, -1], "y": [0, 1, 0], "init": {"scheme": "he", "seed": 3}}))

@@ -28,7 +28,7 @@ from core.symbolic.penalty_tex import penalty_grad as _penalty_grad
 from core.symbolic.penalty_tex import penalty_words as _penalty_words
 
 __all__ = ["Equation", "activation_derivative_latex", "chain_rule", "format_number", "matrix_equations",
-           "notation_latex", "step_equation"]
+           "neuron_rows", "notation_latex", "step_equation"]
 
 MAX_TERMS = 8  # longer sums are folded
 DL = r"\delta"
@@ -67,7 +67,8 @@ _SOFTMAX_REASON = (r"\sum_{i} \frac{\partial C}{\partial a^{L}_{i}} \frac{\parti
 
 # --- one equation per step record ---
 
-def _neuron(t, r: NeuronStep, d: int) -> Equation:
+def _neuron_rows(t, r: NeuronStep, d: int) -> tuple[tuple[str, str, str, str], ...]:
+    """The neuron's two rows, z then a: (left side, symbolic, numeric and value right sides)."""
     s, l, j, n = t.scenario, r.l, r.j, r.n
     f = lambda v: format_number(v, d, True)
     W, a_prev, b = t.W(l)[j], t.a(l - 1, n), t.b(l)[j]
@@ -85,16 +86,27 @@ def _neuron(t, r: NeuronStep, d: int) -> Equation:
     else:
         al = act_latex(name)
         a_s, a_n = put(al.out_sym, Z), put(al.out_num, f(r.z))
+    return ((Z, f"{zs} + {sym('b', l, j)}", f"{zn} + {f(b)}", format_number(r.z, d)),
+            (A, rf"\sigma({Z}) = {a_s}", a_n, format_number(r.a, d)))
+
+
+def neuron_rows(trace, r: NeuronStep, digits: int = 9) -> tuple[Equation, Equation]:
+    """A neuron step's z and a as two one-row equations (the quiz asks them one at a time)."""
+    return tuple(Equation(f"{lhs} = {s}", f"{lhs} = {n}", f"{lhs} = {v}", "")
+                 for lhs, s, n, v in _neuron_rows(trace, r, digits))
+
+
+def _neuron(t, r: NeuronStep, d: int) -> Equation:
+    rows = _neuron_rows(t, r, d)
+    s, l, j, m = t.scenario, r.l, r.j, len(t.a(r.l - 1, r.n))
     return Equation(
-        _aligned(rf"{Z} &= {zs} + {sym('b', l, j)}", rf"{A} &= \sigma({Z}) = {a_s}"),
-        _aligned(rf"{Z} &= {zn} + {f(b)}", rf"{A} &= {a_n}"),
-        _aligned(rf"{Z} &= {format_number(r.z, d)}", rf"{A} &= {format_number(r.a, d)}"),
+        *(_aligned(*(f"{row[0]} &= {row[face]}" for row in rows)) for face in (1, 2, 3)),
         f"Neuron {j + 1} of layer {l} adds up its {m} weighted input{'s' * (m > 1)} and its bias to get "
         f"z = {plain_number(r.z, d)}; {s.acts[l - 2].in_words} turns that into its activation "
         f"a = {plain_number(r.a, d)}.")
 
 
-def _cost(t, r: CostStep, d: int) -> Equation:
+def _cost(t, r: CostStep, d: int, term_values: bool = True) -> Equation:
     s, n = t.scenario, r.n
     ts, tn, tv = _cost_terms(t, n, d, MAX_TERMS)
     k = len(tv)
@@ -112,7 +124,8 @@ def _cost(t, r: CostStep, d: int) -> Equation:
     what = s.cost.words
     return Equation(
         f"C = {sym_c}",
-        _aligned(f"C &= {num_c}", f"&= {val_c}"),  # two lines: fits beside the drawing
+        # two lines: fits beside the drawing
+        _aligned(f"C &= {num_c}", f"&= {val_c}") if term_values else f"C = {num_c}",
         f"C = {format_number(r.cost, d)}",
         f"The cost adds up {what} between each output and its target{extra}: C = {plain_number(r.cost, d)}.{batch}")
 
@@ -232,14 +245,15 @@ _BUILDERS = {NeuronStep: _neuron, CostStep: _cost, OutputGradStep: _output_grad,
              WeightGradStep: _weight_grad, BiasGradStep: _bias_grad, UpdateStep: _update}
 
 
-def step_equation(trace, step, digits: int = 9) -> Equation:
-    """The equation behind one step record of ``trace.steps(n)``."""
+def step_equation(trace, step, digits: int = 9, term_values: bool = True) -> Equation:
+    """The equation behind one step record of ``trace.steps(n)``; ``term_values=False`` leaves the cost's
+    row of term values out of its numbers (a quiz hint that must not give them away)."""
     try:
         build = _BUILDERS[type(step)]
     except KeyError:
         raise TypeError(f"not a step record: {type(step).__name__}") from None
     with np.errstate(over="ignore", invalid="ignore"):  # a cost term of 1e400 is ∞, shown as such, silently
-        return build(trace, step, digits)
+        return _cost(trace, step, digits, term_values) if build is _cost else build(trace, step, digits)
 
 
 # --- the chain-rule card for one weight or bias ---
@@ -273,10 +287,10 @@ def _paths(t, l: int, j: int, n: int, digits: int, max_terms: int):
 
 
 def chain_rule(trace, l: int, j: int, k: int | None, n: int = 0, digits: int = 9,
-               max_terms: int = 8) -> list[Equation]:
+               max_terms: int = 8, term_values: bool = True) -> list[Equation]:
     """The chain-rule card for w^l_{jk} (``k`` None: the bias b^l_j), 0-based j, k: the three-factor
     product, each factor (∂C/∂a^l_j as the sum over paths for a hidden layer, folded beyond
-    ``max_terms`` terms), and the compact δ form."""
+    ``max_terms`` terms; ``term_values=False`` leaves the sum's term values out), and the compact δ form."""
     t, s, d = trace, trace.scenario, digits
     L = s.L
     if not 2 <= l <= L:
@@ -329,7 +343,8 @@ def chain_rule(trace, l: int, j: int, k: int | None, n: int = 0, digits: int = 9
         gen = (rf"\sum_{{i}} \frac{{\partial C}}{{\partial z^{{{l + 1}}}_{{i}}}}"
                rf" \frac{{\partial z^{{{l + 1}}}_{{i}}}}{{\partial {A}}}")
         eqs.append(Equation(
-            rf"{dfrac('C', A)} = {gen} = {terms_s}", rf"{dfrac('C', A)} = {terms_n} = {terms_v}",
+            rf"{dfrac('C', A)} = {gen} = {terms_s}",
+            rf"{dfrac('C', A)} = {terms_n}" + (f" = {terms_v}" if term_values else ""),
             rf"{dfrac('C', A)} = {fv(dC_da)}",
             f"The activation reaches the cost through each of the {m} neuron{'s' * (m > 1)} of layer {l + 1}; "
             f"the first factor is the sum of one term per path (error there times the connecting weight)."))

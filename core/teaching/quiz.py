@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 SIGFIGS = (2, 6)  # the range the teacher can choose from
 SIGFIGS_DEFAULT = 3
@@ -162,16 +162,6 @@ def _where(l: int, L: int) -> str:
     return "an output" if l == L else "a hidden"
 
 
-def _split(tex: str, lhs: str) -> tuple[str, str]:
-    """The two rows of a two-row ``aligned`` equation from core.symbolic.derive (the second starts with ``lhs``)."""
-    sep = r" \\ " + lhs + " &="
-    if sep not in tex:
-        raise ValueError(f"no second row {lhs} in {tex[:60]}…")
-    first, second = tex.split(sep, 1)
-    first = first.removeprefix(r"\begin{aligned} ").replace("&=", "=", 1)
-    return first, lhs + " =" + second.removesuffix(r" \end{aligned}")
-
-
 def questions(trace, index: int, n: int = 0) -> list[Question]:
     """The numbers a student predicts at record ``index`` of ``trace.steps(n)``, in the order asked:
     a neuron's z then a; a δ's ∂C/∂a (hidden), σ' and then δ; otherwise the record's one value."""
@@ -186,14 +176,15 @@ def questions(trace, index: int, n: int = 0) -> list[Question]:
     one = lambda name, symbol, kind, value, mistakes=(), change=None: [Question(  # noqa: E731
         index, 0, name, symbol, kind, value, eq.symbolic, eq.numeric, eq.value, tuple(mistakes), change)]
     if isinstance(r, NeuronStep):
-        Z, A = sym("z", r.l, r.j), sym("a", r.l, r.j)
-        (zs, as_), (zn, an), (zv, av) = (_split(x, A) for x in (eq.symbolic, eq.numeric, eq.value))
+        ez, ea = derive.neuron_rows(trace, r)
         w = _where(r.l, L)
-        return [Question(index, 0, f"z of neuron {r.j + 1} in layer {r.l}", Z, f"z of {w} neuron", r.z, zs, zn, zv),
-                Question(index, 1, f"a of neuron {r.j + 1} in layer {r.l}", A, f"a (activation) of {w} neuron",
-                         r.a, as_, an, av, ((r.z, "That is z: the activation σ still has to be applied."),))]
+        return [Question(index, 0, f"z of neuron {r.j + 1} in layer {r.l}", sym("z", r.l, r.j), f"z of {w} neuron",
+                         r.z, ez.symbolic, ez.numeric, ez.value),
+                Question(index, 1, f"a of neuron {r.j + 1} in layer {r.l}", sym("a", r.l, r.j),
+                         f"a (activation) of {w} neuron", r.a, ea.symbolic, ea.numeric, ea.value,
+                         ((r.z, "That is z: the activation σ still has to be applied."),))]
     if isinstance(r, CostStep):  # hint 2 without the row of term values (one output: that row is C)
-        eq = replace(eq, numeric=eq.numeric.split(r" \\ &=")[0].removeprefix(r"\begin{aligned} ").replace("&=", "=", 1))
+        eq = derive.step_equation(trace, r, term_values=False)
         half = [(2 * r.cost, "That is twice the cost: C has a ½ in front of each squared difference.")]
         return one("the cost C", "C", "cost C", r.cost, half if trace.scenario.loss == "mse" else [])
     if isinstance(r, OutputGradStep):
@@ -204,10 +195,11 @@ def questions(trace, index: int, n: int = 0) -> list[Question]:
         w, where = _where(r.l, L), f"neuron {r.j + 1} in layer {r.l}"
         out: list[Question] = []
         if r.l < L:
-            c = derive.chain_rule(trace, r.l, r.j, None, n=n)[1]  # ∂C/∂a^l_j as the sum over layer l + 1
+            # ∂C/∂a^l_j as the sum over layer l + 1, without the terms' values
+            c = derive.chain_rule(trace, r.l, r.j, None, n=n, term_values=False)[1]
             out.append(Question(index, 0, f"∂C/∂a of {where}", dfrac("C", A),
                                 "∂C/∂a of a hidden neuron (sum over the next layer)", r.dC_da,
-                                c.symbolic, c.numeric.rsplit(" = ", 1)[0], c.value))  # without the terms' values
+                                c.symbolic, c.numeric, c.value))
         if r.dsigma is not None:
             al = act_latex(trace.scenario.activations[r.l - 2])
             S, z, a = rf"\sigma'({Z})", float(trace.z(r.l, n)[r.j]), float(trace.a(r.l, n)[r.j])
