@@ -1,6 +1,7 @@
-"""The stage against today's round-trip step screen (the `main` branch, checked out into a temporary
-directory with `git archive`) and a minimal Streamlit page (one button, one st.latex, one small chart),
-all measured in one run in Debian's Chromium with the server on this machine:
+"""The stage against the round-trip step screen it replaced (commit ``BASELINE``, main just before the
+stage landed, checked out into a temporary directory with `git archive`) and a minimal Streamlit page
+(one button, one st.latex, one small chart), all measured in one run in Debian's Chromium with the server
+on this machine:
 
 - Next click to the new equation and drawing on screen (median, p95), classic 2-2-2 and 4-4-4-1;
 - server CPU per Next click (the server process's user + system time over the clicks);
@@ -44,6 +45,7 @@ st.line_chart({"y": [n, n + 1, n + 3]}, height=200)
 st.caption(f"Step {n + 1} of many")
 '''
 STAGE = "iframe[title='app.walkthrough.stage.stage']"
+BASELINE = "4b6f575"  # main before the stage was merged (a0d541f): every Next a server rerun
 
 
 def net(layers, seed=1):
@@ -180,7 +182,7 @@ def main():
 def run(sync_playwright, servers):
     print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
     tmp = Path(tempfile.mkdtemp(prefix="bench_stage_"))
-    subprocess.run(f"git -C {ROOT} archive main | tar -x -C {tmp}", shell=True, check=True)
+    subprocess.run(f"git -C {ROOT} archive {BASELINE} | tar -x -C {tmp}", shell=True, check=True)
     (tmp / "minimal.py").write_text(MINIMAL)
     deep, big = net([4, 4, 4, 1]), net([8] * 8)
 

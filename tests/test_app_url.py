@@ -65,6 +65,22 @@ def test_matrix_view_and_example_travel_in_the_link(app):
     assert other.session_state["bp_example"] == 2
 
 
+def test_the_update_screens_step_travels_in_the_link_whatever_the_view(app):
+    """The Update screen has no matrix stage: its step is its own, kept in the link even when the
+    session's view is the matrix view (which the link then leaves out on this screen)."""
+    app.goto("forward")
+    app.toggle(key="forward_matrix_view").set_value(True).run()
+    app.goto("update")
+    report(app, "stage_update_neuron", 4, "pause")
+    app.run()
+    params = dict(app.query_params)
+    assert params["p"] == "update" and params["step"] == "5" and "v" not in params
+    other = _open(params)
+    assert not other.exception and not other.warning
+    assert other.title[0].value == "4 · Update"
+    assert _step(other) == "Step 5 of 12"  # classic 2-2-2: 8 weights and 4 biases, a step each
+
+
 def test_the_default_example_needs_no_network_in_the_link(app):
     assert dict(app.query_params) == {"p": "network"}
 

@@ -124,7 +124,7 @@ def _ask(name: str, g: int, qnum: int, move_to: int | None = None) -> None:
         return
     where = None
     if move_to is not None:
-        state.set_step(name, move_to, "neuron" if name == "update" else None)
+        state.set_step(name, move_to)
         where = cu.place(name)
         st.session_state[cu.PUBLISHED] = where
     st.session_state[cu.SHOW_JOIN] = False  # the question takes the projector

@@ -120,7 +120,7 @@ def teacher_moved(screen: str, step: int) -> None:
     """Hook for a step player: the teacher's step on ``screen`` is now ``step`` (0-based; on the update
     screen the record's index). Sets the session's step and tells the room; nothing for a non-teacher."""
     if screen in STEP_SCREENS:
-        state.set_step(screen, step, state.view() if screen != "update" else "neuron")
+        state.set_step(screen, step)
     if role() == "teacher":
         _publish(screen)
 

@@ -24,4 +24,5 @@ SCREENS = (
     Screen("join", "../pages/join.py", "Join a class"),
 )
 NAMES = tuple(s.name for s in SCREENS)
-STEPPED = ("forward", "backward")  # the screens with a step index of their own (kept in the URL)
+STEPPED = ("forward", "backward", "update")  # the screens with a step index of their own (kept in the URL)
+VIEWED = ("forward", "backward")  # the stepped screens with a matrix and a graph view besides the neuron view

@@ -20,7 +20,7 @@ import streamlit as st
 
 from app.session import url
 from app.session.model import trace_of
-from app.session.screens import STEPPED
+from app.session.screens import STEPPED, VIEWED
 from core import Scenario, Trace, load_preset
 
 # ---- the keys ---------------------------------------------------------------------------
@@ -180,12 +180,17 @@ def set_example(n: int) -> None:
     st.session_state[EXAMPLE] = int(n)
 
 
+def _view_of(screen: str, view_: str | None) -> str:
+    """The view a screen's step belongs to: given, the session's, or "neuron" on a screen with no other."""
+    return view_ or (view() if screen in VIEWED else "neuron")
+
+
 def step(screen: str, view_: str | None = None) -> int:
-    return st.session_state.get(STEP.format(screen=screen, view=view_ or view()), 0)
+    return st.session_state.get(STEP.format(screen=screen, view=_view_of(screen, view_)), 0)
 
 
 def set_step(screen: str, i: int, view_: str | None = None) -> None:
-    st.session_state[STEP.format(screen=screen, view=view_ or view())] = max(0, int(i))
+    st.session_state[STEP.format(screen=screen, view=_view_of(screen, view_))] = max(0, int(i))
 
 
 # ---- a widget bound to a stored value ------------------------------------------------------

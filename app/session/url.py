@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.session.limits import app_limits, precheck
-from app.session.screens import NAMES, STEPPED
+from app.session.screens import NAMES, VIEWED
 from core import Scenario, load_scenario
 from core.engine.scenario import initial_weights
 
@@ -82,7 +82,7 @@ def encode_params(key: str, s: Scenario, screen: str, step: int | None, view: st
         q["n"] = str(example + 1)
     if step is not None:
         q["step"] = str(step + 1)
-    if view in ("matrix", "graph") and screen in STEPPED:
+    if view in ("matrix", "graph") and screen in VIEWED:
         q["v"] = view[0]
     return q
 

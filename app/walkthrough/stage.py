@@ -98,7 +98,7 @@ def show(screen: str, payload: str, *, step: int, key: str, chain_json: str = ""
     _component()(data=payload, step=int(step), chain=chain_json, presenter=bool(presenter),
                  follow=bool(follow), report_all=bool(report_all), cards=bool(cards), hint=hint,
                  onward={"screen": nxt[0], "label": nxt[1]} if nxt else None,
-                 url_step=url_param if screen != "update" else False,
+                 url_step=url_param,
                  key=key, default=None)
 
 
@@ -144,7 +144,7 @@ def screen(phase: str, view: str = "neuron", *, follow: bool | None = None, repo
             ask_chain(key, n, r.get("chain"))
         if r.get("why") == "onward" and phase in NEXT and not follow:
             nxt = NEXT[phase][0]
-            state.set_step(nxt, 0, view if nxt != "update" else "neuron")
+            state.set_step(nxt, 0)
             st.switch_page(f"../pages/{nxt}.py")
     chain_json = chain(key, n) if phase == "backward" and view == "neuron" else ""
     show(phase, data(key, n, phase, view), step=i, key=ckey, chain_json=chain_json,
