@@ -190,9 +190,6 @@ def test_core_modules_import_only_the_packages_below_them(name):
 
 # ---- session state: every key is declared in app/session/state.py ------------------------------
 STATE = "app.session.state"
-# Modules that still write their own copy of a key state declares (the value must be the declared one):
-# each is being edited in parallel; after the merge their constants become ``state.<KEY>`` references.
-COPIES = {"app.graph.graph_ui", "app.walkthrough.stage"}
 
 
 def _is_session_state(node) -> bool:
@@ -311,7 +308,7 @@ def test_the_key_reader_finds_keys_through_aliases_and_patterns():
 def test_every_session_state_key_is_declared_in_app_session_state():
     """Every key the app reads or writes in ``st.session_state`` is one of state's constants, or the key of a
     widget the same module draws (the widget owns it); none is a string written somewhere else."""
-    declared, wrong = _declared(), []
+    wrong = []
     for name in sorted(m for m in MODULES if m.split(".")[0] in ("app", "pages")):
         widgets = _widget_keys(name)
         for node in _session_keys(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
@@ -319,7 +316,7 @@ def test_every_session_state_key_is_declared_in_app_session_state():
             if r is None or r[0] in widgets:
                 continue
             key, where = r
-            if where == STATE or (where in COPIES and _matches(key, declared)):
+            if where == STATE:
                 continue
             wrong.append(f"{name}:{node.lineno} {key!r} (written in {where})")
     assert wrong == []

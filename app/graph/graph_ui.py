@@ -18,8 +18,8 @@ from app.walkthrough import stage, stepping, ui
 from core.symbolic.graph import GraphError, Pass, run
 from core.symbolic.graph_build import expression_graph, network_graph
 
-EXPR, VALUES, URL_READ = "bp_graph_expr", "bp_graph_values", "bp_graph_url_read"  # the expression screen
-GROUP = "bp_graph_group"  # the neuron (l, j) or ("cost",) whose graph a large network shows
+EXPR, VALUES, URL_READ = state.GRAPH_EXPR, state.GRAPH_VALUES, state.GRAPH_URL_READ  # the expression screen
+GROUP = state.GRAPH_GROUP  # the neuron (l, j) or ("cost",) whose graph a large network shows
 MAX_FAN_IN = 32  # a neuron with more inputs than this is too tall to draw as a graph
 HELP = (f"Every multiply, add, activation and piece of the cost as a node. Networks with more than "
         f"{graph_view.MAX_WHOLE_WEIGHTS} weights show one neuron's graph (or the cost's) at a time.")
@@ -181,7 +181,7 @@ def _typed(expression: bool) -> None:
     try:
         names = expression_graph(expr).names()
     except ValueError as e:
-        st.session_state["graph_problem"] = str(e)
+        st.session_state[state.GRAPH_PROBLEM] = str(e)
         return
     text = st.session_state.get("graph_values_input", "")
     try:
@@ -191,9 +191,9 @@ def _typed(expression: bool) -> None:
         else:
             values = graph_url.parse_values(text, names)
     except ValueError as e:
-        st.session_state["graph_problem"] = f"values: {e}"
+        st.session_state[state.GRAPH_PROBLEM] = f"values: {e}"
         return
-    st.session_state.pop("graph_problem", None)
+    st.session_state.pop(state.GRAPH_PROBLEM, None)
     if expr != st.session_state.get(EXPR):
         state.set_step("graph", 0)
     st.session_state[EXPR] = expr
@@ -223,7 +223,7 @@ def expression_screen() -> None:
     cols = st.columns(len(EXAMPLES) + 2)
     for col, (label, (e, vals)) in zip(cols, EXAMPLES.items()):
         col.button(f"Example: {label}", key=f"graph_example_{label}", on_click=_load, args=(e, vals))
-    problem = st.session_state.get("graph_problem")
+    problem = st.session_state.get(state.GRAPH_PROBLEM)
     if problem:
         st.error(ui.plain(problem) + " — the graph below is still the last expression that worked.")
     g = expression_graph(expr)

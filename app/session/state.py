@@ -72,7 +72,6 @@ GRAPH_VALUES = "bp_graph_values"  # … and its values
 GRAPH_URL_READ = "bp_graph_url_read"  # its link parameters were read
 GRAPH_PROBLEM = "graph_problem"  # why the typed expression or values cannot be used
 GRAPH_GROUP = "bp_graph_group"  # the neuron (l, j) or ("cost",) whose graph a large network shows
-GRAPH_PICKS = "bp_graph_picks"  # clicks on the graph so far: each redraws it fresh
 # class mode (app.classroom)
 CLASS_ROLE = "bp_class_role"  # "teacher" or "student"
 CLASS_CODE = "bp_class_code"  # the room's code

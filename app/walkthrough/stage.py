@@ -27,8 +27,8 @@ from app.walkthrough import frames, presenter, stepping, ui
 
 HTML_DIR = Path(__file__).resolve().parent.parent / "components" / "stage"
 CHAIN_BUDGET = 150_000  # bytes of chain-rule cards sent with a backward stage; the rest on request
-CHAINS = "bp_stage_chains"  # chain-rule cards asked for: (scenario key, example) -> set of keys
-SEEN = "bp_stage_seen"  # the last report handled per component key (reports are handled once)
+CHAINS = state.STAGE_CHAINS  # chain-rule cards asked for: (scenario key, example) -> set of keys
+SEEN = state.STAGE_SEEN  # the last report handled per component key (reports are handled once)
 NEXT = {"forward": ("backward", "On to the backward pass"), "backward": ("update", "On to the update")}
 
 
