@@ -245,6 +245,21 @@ def test_an_unexpected_failure_shows_a_message_and_a_way_back_not_a_traceback(ap
     assert _caption_step(app) == "Step 1 of 5"
 
 
+def test_a_failure_inside_the_stage_fragment_is_a_message_not_a_traceback(app, monkeypatch):
+    """The stage runs as a fragment (a report reruns it alone), so the entry script's safety net does not
+    reach it: the fragment has its own, with the same message and way back."""
+    from app.walkthrough import stage as stage_mod
+
+    def broken(*a, **k):
+        raise RuntimeError("simulated bug in the stage")
+
+    monkeypatch.setattr(stage_mod, "show", broken)
+    app.goto("forward")
+    assert not app.exception
+    assert any("The stage hit a problem" in e.value for e in app.error)
+    assert app.button(key="recover_stage_forward")
+
+
 def test_update_screen_steps_through_every_parameter_from_old_to_new(app):
     from core.symbolic import derive
     app.goto("update")

@@ -109,14 +109,29 @@ def ask_chain(key: str, n: int, k) -> None:
         st.session_state.setdefault(CHAINS, {}).setdefault((key, n), set()).add(k)
 
 
-def screen(phase: str, view: str = "neuron", *, follow: bool | None = None, report_all: bool | None = None) -> int:
-    """The stage of a step screen at the session's step; handles the browser's report. Returns the step.
+def screen(phase: str, view: str = "neuron", *, follow: bool | None = None, report_all: bool | None = None) -> None:
+    """The stage of a step screen at the session's step; handles the browser's report.
 
     In class mode (by default, from the session's role) a teacher's stage reports every step, which goes to
     the room (``classroom.teacher_moved``), and a student's stage follows the step the server gives it."""
     role = classroom.role()
-    follow = role == "student" if follow is None else follow
-    report_all = role == "teacher" if report_all is None else report_all
+    data(state.scenario_key(), state.example(), phase, view)  # built here, where a failure reaches the screen's net
+    _stage(phase, view, role == "student" if follow is None else follow,
+           role == "teacher" if report_all is None else report_all)
+
+
+@st.fragment
+def _stage(phase: str, view: str, follow: bool, report_all: bool) -> None:
+    """The stage and its report, as a fragment: a report (a pause, an idle moment) reruns this alone, not the
+    whole screen, so telling the server the step costs it a few milliseconds (the page's other parts do not
+    depend on the step; a teacher's move redraws the whole screen, the class panel included)."""
+    try:
+        _play(phase, view, follow, report_all)
+    except Exception:  # noqa: BLE001 - a fragment's error would otherwise show as a traceback
+        ui.recover("stage", f"recover_stage_{phase}", phase)
+
+
+def _play(phase: str, view: str, follow: bool, report_all: bool) -> None:
     key, n = state.scenario_key(), state.example()
     steps = trace_of(key).steps(n)
     total = stepping.count(steps, phase, view)
@@ -146,11 +161,11 @@ def screen(phase: str, view: str = "neuron", *, follow: bool | None = None, repo
             nxt = NEXT[phase][0]
             state.set_step(nxt, 0)
             st.switch_page(f"../pages/{nxt}.py")
+        state.write_url(phase)  # a fragment's rerun does not reach the entry script's own call
     chain_json = chain(key, n) if phase == "backward" and view == "neuron" else ""
     show(phase, data(key, n, phase, view), step=i, key=ckey, chain_json=chain_json,
          presenter=presenter.on(), follow=follow, report_all=report_all,
          hint=ui.CLICK_HINT[phase] + " " + KEYS_HINT)
-    return i
 
 
 KEYS_HINT = "Keys: ← → step · Home/End first/last · Space play/pause."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from app.session import state
@@ -10,6 +12,7 @@ from app.walkthrough.a11y import name_chart
 from app.walkthrough.alt_text import drawing_alt
 from app.walkthrough.figures import ACTIVE, DONE, NEGATIVE, POSITIVE, network_figure
 from app.walkthrough.presenter import HINT, KEYS
+from core import load_preset
 from core.symbolic.latex import Equation
 from core.symbolic.notation import compact
 
@@ -66,6 +69,16 @@ button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownConta
 def app_css() -> None:
     """The app-wide CSS (every screen)."""
     st.html(APP_CSS)
+
+
+def recover(where: str, key: str, screen: str) -> None:
+    """The last safety net: a message and the way back, never a traceback on screen."""
+    logging.getLogger("backprop_stepper").exception("%s of screen %s failed", where, screen)
+    st.error(f"The {where} hit a problem it could not show with this network. Your network is kept: try the "
+             "Network screen, or load the classic example. (The details are in the server log.)")
+    if st.button("Open the classic 2-2-2 example", key=key):
+        state.set_scenario(load_preset(state.DEFAULT_PRESET), "Opened the classic 2-2-2 example.")
+        st.rerun()
 
 
 def page_start(title: str, intro: str) -> None:
