@@ -1,5 +1,9 @@
-"""Reading the stage (app/walkthrough/stage.py) in AppTest: its arguments, and a report from the browser
-simulated through the component's session-state value (AppTest cannot run its JavaScript)."""
+"""Reading what AppTest renders but has no public accessor for: the stage (app/walkthrough/stage.py) and
+other custom components' arguments, Plotly charts' figures and configs; and a report from the browser
+simulated through the component's session-state value (AppTest cannot run its JavaScript).
+
+Every test reads these through the helpers below, never through an element's ``.proto`` itself
+(tests/test_architecture.py holds every other test file to that)."""
 
 from __future__ import annotations
 
@@ -7,14 +11,51 @@ import json
 import math
 import time
 
+STAGE = "app.walkthrough.stage.stage"  # the stage's component name: its module, then its name
+
+
+def _proto(el):
+    """The protobuf of a rendered element: the single place in the tests that reads the element tree's
+    protobuf. AppTest (streamlit.testing.v1) has public accessors for text, widgets and their parameters
+    (``Button.label``, ``Button.shortcut``, ``DownloadButton.label``, an element's ``key``), but it has no
+    element class for ``st.plotly_chart`` or a custom component: both are an ``UnknownElement`` whose
+    figure, config and arguments exist only in its protobuf (``spec``, ``config``, ``json_args``)."""
+    return el.proto
+
+
+def figures(at) -> list[dict]:
+    """Every Plotly chart on screen as the browser receives it ({"data": [...], "layout": {...}}), in page
+    order; ``figure(at, key)`` for one."""
+    return [json.loads(_proto(c).spec) for c in at.get("plotly_chart")]
+
+
+def _chart(at, key: str):
+    found = [c for c in at.get("plotly_chart") if c.key == key]
+    assert len(found) == 1, f"expected one chart {key!r}, found keys {[c.key for c in at.get('plotly_chart')]}"
+    return found[0]
+
+
+def figure(at, key: str) -> dict:
+    """The figure of the Plotly chart drawn with ``key``."""
+    return json.loads(_proto(_chart(at, key)).spec)
+
+
+def figure_config(at, key: str) -> dict:
+    """The ``config`` the Plotly chart ``key`` was drawn with (its mode bar, its camera)."""
+    return json.loads(_proto(_chart(at, key)).config)
+
+
+def component_args(at, name: str | None = None) -> list[dict]:
+    """The arguments of every custom component on screen (of the component ``name`` only, e.g. ``STAGE``), as
+    the page passed them (``key`` and ``default`` included), in page order."""
+    return [json.loads(_proto(c).json_args) for c in at.get("component_instance")
+            if name is None or _proto(c).component_name == name]
+
 
 def stages(at) -> list[dict]:
     """The arguments of every stage on screen, ``data`` and ``chain`` parsed."""
     out = []
-    for el in at.get("component_instance"):
-        if el.proto.component_name != "app.walkthrough.stage.stage":
-            continue
-        a = json.loads(el.proto.json_args)
+    for a in component_args(at, STAGE):
         a["data"] = json.loads(a["data"])
         a["chain"] = json.loads(a["chain"]) if a.get("chain") else {}
         out.append(a)

@@ -11,7 +11,7 @@ import json
 import pytest
 from conftest import APP, assert_no_crash
 
-from tests._stage import report, stage, stages, step_caption
+from tests._stage import figure, figures, report, stage, stages, step_caption
 
 Z21, A21 = "0.3775", "0.593269992"
 
@@ -45,7 +45,7 @@ def _text(at) -> str:
     parts = [x.value for kind in ("markdown", "latex", "caption", "success", "error", "warning", "info", "text")
              for x in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
-    parts += [c.proto.spec for c in at.get("plotly_chart")]
+    parts += [json.dumps(f, ensure_ascii=False) for f in figures(at)]
     parts += [json.dumps(a, ensure_ascii=False) for a in stages(at)]  # every value the stage could show
     return "\n".join(parts)
 
@@ -138,7 +138,7 @@ def test_ask_answer_reveal_ask_again_and_go_on():
     text = _text(t)
     assert A21 in text and "Answered 3" in text and "Right 67 %" in text
     assert "**1 student:** That is z: the activation σ still has to be applied." in text
-    fig = json.loads(t.get("plotly_chart")[0].proto.spec)
+    fig = figure(t, "class_histogram")
     assert sorted(fig["data"][0]["x"]) == [0.3775, 0.593, 0.5933]  # the histogram of the predictions
     assert [s["x0"] for s in fig["layout"]["shapes"] if s["type"] == "line"] == [pytest.approx(0.593269992)]
     bob.run()

@@ -91,7 +91,7 @@ def test_too_big_a_network_is_refused_with_the_limit(app):
 
 
 def test_export_and_handout_downloads_are_offered(app):
-    labels = [b.proto.label for b in app.get("download_button")]
+    labels = [b.label for b in app.download_button]
     assert any("Export this scenario" in x for x in labels)
     assert any("handout" in x for x in labels)
 

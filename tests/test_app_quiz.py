@@ -2,11 +2,13 @@
 the reference: z²₁ = 0.3775, a²₁ = 0.593269992, ∂C/∂a³₁ = 0.74136507, w³₁₁ → 0.35891648): hidden
 values, right and wrong predictions, hints, reveal, scores per pass, the summary, pages, custom networks."""
 
+import json
+
 import pytest
 
 from app.walkthrough import stepping
 from core import load_preset, trace
-from tests._stage import node_labels, report, shows
+from tests._stage import component_args, figures, node_labels, report, shows
 from tests.conftest import assert_clean as _ok
 
 Z21, A21 = "0.3775", "0.593269992"  # z²₁ and a²₁, 9 significant figures
@@ -31,8 +33,8 @@ def _shown(at) -> str:
              for x in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [df.value.to_string() for df in at.dataframe]
-    parts += [c.proto.spec for c in at.get("plotly_chart")]
-    parts += [c.proto.json_args for c in at.get("component_instance")]  # the stage: every frame it holds
+    parts += [json.dumps(f, ensure_ascii=False) for f in figures(at)]
+    parts += [json.dumps(a, ensure_ascii=False) for a in component_args(at)]  # the stage: every frame it holds
     return "\n".join(parts)
 
 

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests._stage import component_args, figures
+
 APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
 
 
@@ -32,13 +34,15 @@ def metric(at, label):
 
 def charts(at):
     """The figures on the page: Plotly charts, and the live charts' figures as sent to the browser."""
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")] + [
-        json.loads(a["spec"]) for a in live_args(at)]
+    return figures(at) + [json.loads(a["spec"]) for a in live_args(at)]
+
+
+LIVE_CHART = "app.lab.live_chart.live_chart"  # the live chart's component name
 
 
 def live_args(at, key=None):
     """The arguments each live chart (app/lab/live_chart.py) was given, or the one with ``key``."""
-    args = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    args = component_args(at, LIVE_CHART)
     return args if key is None else next(a for a in args if a["key"] == key)
 
 

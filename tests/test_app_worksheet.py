@@ -3,13 +3,13 @@ choices change the sheet, bad choices give a message, a sheet opens in the walkt
 batch is made; and the export buttons on the Network and Training screens."""
 
 import io
-import json
 import zipfile
 from pathlib import Path
 
 from app.session.state import SCENARIO_KEY, canonical_json
 from app.teaching.worksheet_ui import ZIP
 from core.teaching.worksheet import Allowed, worksheet
+from tests._stage import figure_config
 from tests.conftest import assert_no_crash as _ok
 
 DEFAULT = Allowed(activations=("sigmoid", "tanh", "relu"), costs=("mse",), inputs=(1, 3), hidden_layers=(0, 2),
@@ -23,7 +23,7 @@ def _preview(at) -> str:
 def test_page_renders_with_its_downloads_and_preview(app):
     at = app.goto("worksheet")
     _ok(at)
-    labels = [b.proto.label for b in at.get("download_button")]
+    labels = [b.label for b in at.download_button]
     for want in ("Worksheet (.html)", "Answer key (.html)", "Both, to print (.html)", "Worksheet (.md)",
                  "Answer key (.md)"):
         assert any(want in x for x in labels), (want, labels)
@@ -72,24 +72,24 @@ def test_a_class_batch_is_made_with_the_chosen_seeds(app):
     at.number_input(key="ws_w_batch").set_value(2).run()
     at.button(key="ws_make_zip").click().run()
     _ok(at)
-    assert any("Worksheets 1–2" in b.proto.label for b in at.get("download_button"))
+    assert any("Worksheets 1–2" in b.label for b in at.download_button)
     with zipfile.ZipFile(io.BytesIO(at.session_state[ZIP][1])) as z:
         assert z.read("worksheet_2.html").decode() == worksheet(2, DEFAULT).html("worksheet")
         assert len(z.namelist()) == 4
 
 
 def test_network_screen_offers_the_step_csv_the_svg_and_a_png_camera(app):
-    labels = [b.proto.label for b in app.get("download_button")]
+    labels = [b.label for b in app.download_button]
     assert any("Every value of this step (" in x and ".csv" in x for x in labels), labels
     assert any("Network drawing (.svg)" in x for x in labels)
-    config = json.loads(app.get("plotly_chart")[0].proto.config)
+    config = figure_config(app, "network_fig")
     assert config["toImageButtonOptions"]["format"] == "png" and config["modeBarButtons"] == [["toImage"]]
 
 
 def test_training_lab_offers_the_history_csv(app):
     at = app.goto("train")
     _ok(at)
-    assert any("Training history (.csv)" in b.proto.label for b in at.get("download_button"))
+    assert any("Training history (.csv)" in b.label for b in at.download_button)
 
 
 def test_a_link_to_the_worksheet_screen_opens_it_without_a_warning():

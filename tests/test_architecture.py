@@ -1,6 +1,8 @@
 """The import graph, read from the source with ``ast`` (nothing is imported): core never imports
 Streamlit or Plotly; the modules documented as pure never reach Streamlit, even through another
-module; there are no import cycles; and the few imports inside functions are the listed ones."""
+module; there are no import cycles; and the few imports inside functions are the listed ones.
+Also read with ``ast``: every session-state key is declared in one module, and the tests use AppTest's
+public API (one documented protobuf read, in tests/_stage.py)."""
 
 from __future__ import annotations
 
@@ -319,4 +321,50 @@ def test_every_session_state_key_is_declared_in_app_session_state():
             if where == STATE:
                 continue
             wrong.append(f"{name}:{node.lineno} {key!r} (written in {where})")
+    assert wrong == []
+
+
+# ---- tests: AppTest through its public API ------------------------------------------------------
+TESTS = ROOT / "tests"
+PROTO_READER = TESTS / "_stage.py"  # its _proto() is the one read of a rendered element's protobuf
+PRIVATE = ("_tree", "_run")  # AppTest's private element tree and script run
+
+
+def _apptest_private(tree) -> list[tuple[int, str]]:
+    """(line, what) for each read of an element's protobuf (``x.proto``, ``getattr(x, "proto")``), each use of
+    AppTest's private ``_tree``/``_run`` and each import of Streamlit's protobuf classes."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("proto", *PRIVATE):
+            out.append((node.lineno, f".{node.attr}"))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+              and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+              and node.args[1].value in ("proto", *PRIVATE)):
+            out.append((node.lineno, f"getattr {node.args[1].value}"))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
+            out += [(node.lineno, f"import {n}") for n in names
+                    if n and (n.startswith("streamlit.proto") or n.endswith("_pb2"))]
+    return out
+
+
+def test_the_private_api_finder_finds_what_it_looks_for():
+    code = ("from streamlit.proto import WidgetStates_pb2\nat._tree.get_widget_states()\nat._run(ws)\n"
+            "c.proto.spec\ngetattr(b, 'proto')\n_tree(pid)\nb.shortcut\nat.get('plotly_chart')[0].key\n")
+    assert sorted(_apptest_private(ast.parse(code))) == [
+        (1, "import WidgetStates_pb2"), (1, "import streamlit.proto"), (2, "._tree"), (3, "._run"), (4, ".proto"),
+        (5, "getattr proto")]  # not the local function _tree, not the public shortcut and key
+    # the one read: tests/_stage.py's _proto(), and nothing else there
+    assert [w for _, w in _apptest_private(ast.parse(PROTO_READER.read_text(encoding="utf-8")))] == [".proto"]
+
+
+def test_tests_read_apptest_through_its_public_api():
+    """No test reads a rendered element's protobuf except through tests/_stage.py (AppTest has no public
+    accessor for a Plotly chart's figure or a component's arguments; everything else has one), and none uses
+    AppTest's private ``_tree`` or ``_run``."""
+    wrong = []
+    for p in sorted(TESTS.rglob("*.py")):
+        for line, what in _apptest_private(ast.parse(p.read_text(encoding="utf-8"))):
+            if not (p == PROTO_READER and what == ".proto"):
+                wrong.append(f"{p.relative_to(ROOT)}:{line} {what}")
     assert wrong == []

@@ -100,8 +100,8 @@ def test_the_stage_names_its_keys_and_presenter_mode_keeps_p(app):
     for page in ("forward", "backward", "update"):
         app.goto(page)
         assert KEYS_HINT in stage(app)["hint"]  # ← → Home End Space: handled in the browser
-        assert not [b for b in app.button if b.proto.shortcut in ("left", "right", "home")]  # no double keys
-    assert {b.key: b.proto.shortcut for b in app.button}["presenter_on"] == "p"
+        assert not [b for b in app.button if b.shortcut in ("left", "right", "home")]  # no double keys
+    assert {b.key: b.shortcut for b in app.button}["presenter_on"] == "p"
 
 
 def test_update_screen_steps_through_the_parameters_on_the_stage(app):
@@ -124,7 +124,7 @@ def test_presenter_mode_hides_the_sidebar_enlarges_equations_and_is_left_with_p(
     app.button(key="presenter_on").click().run()
     assert _presenter_css_shown(app)  # the fixed CSS: sidebar hidden, larger KaTeX
     assert app.query_params["pm"] == "1"
-    assert app.button(key="presenter_off").proto.shortcut == "p"
+    assert app.button(key="presenter_off").shortcut == "p"
     assert not [b for b in app.button if b.key == "presenter_on"]
     app.goto("backward")  # kept across screens
     assert app.button(key="presenter_off")
