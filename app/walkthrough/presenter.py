@@ -28,7 +28,8 @@ html { font-size: 125% !important; }
 .st-key-presenter_off button { min-height: 0; padding: 0.1rem 0.6rem; }
 .st-key-presenter_off button p { font-size: 0.8rem !important; }
 [data-testid="stElementContainer"]:has(h1) { order: -2; }
-[data-testid="stElementContainer"]:has(iframe[title="app.walkthrough.stage.stage"]) { order: -1; }
+[data-testid="stElementContainer"]:has(iframe[title="app.walkthrough.stage.stage"]),
+[data-testid="stLayoutWrapper"]:has(iframe[title="app.walkthrough.stage.stage"]) { order: -1; }
 .katex-display > .katex { font-size: 1.75em !important; }
 .katex { font-size: 1.3em; }
 [data-testid="stMarkdownContainer"] p { font-size: 1.3rem; }
@@ -38,7 +39,8 @@ html { font-size: 125% !important; }
 </style>"""  # fixed CSS for presenter mode (no user text): the sidebar hidden; every text sized in rem
 # (captions, hints, labels, metrics) grows with the root size, equations more; the canvas tables zoom.
 # One step fits a 1280×720 projector: a compact heading in the header's band (the header transparent,
-# the way out in its corner), the stage straight under it, the toggles and the rest below it (CSS order)
+# the way out in its corner), the stage straight under it, the toggles and the rest below it (CSS order; the
+# stage's fragment is a block of its own, so its wrapper moves up too)
 
 
 def on() -> bool:
