@@ -27,6 +27,19 @@ def test_the_worked_value_is_the_traces_new_weight_exactly(spec):
         assert rule.value == format_number(t.weights_new[i][j, k])
 
 
+@pytest.mark.parametrize("spec", RULES)
+def test_the_new_values_name_is_valid_latex_with_a_superscripted_name(spec):
+    """The screen names parameters as w^{2}_{11}; its new value must be {w^{2}_{11}}^{+}, not
+    w^{2}_{11}^{+} (a double superscript, which KaTeX draws as a red error instead of the equation)."""
+    import re
+
+    eqs = worked_update(spec, 0.5, "w^{2}_{11}", 0.15, 0.0004)
+    for e in eqs:
+        for tex in (e.symbolic, e.numeric):
+            assert not re.search(r"\^\{[^{}]*\}_\{[^{}]*\}\^", tex), tex
+    assert any("{w^{2}_{11}}^{+}" in e.symbolic for e in eqs)
+
+
 def test_adam_lines_by_hand():
     g, w = -0.25, 0.4
     eqs = worked_update({"name": "adam"}, 0.01, "w", w, g)

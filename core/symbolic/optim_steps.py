@@ -20,6 +20,11 @@ STATE_WORDS = {
 }
 
 
+def _new(name: str) -> str:
+    """The parameter's new value, name⁺: braced, as the name has a superscript of its own (w^{2}_{11})."""
+    return "{" + name + "}^{+}"
+
+
 def worked_update(spec: dict, eta: float, name: str, w: float, g: float, *, trained: bool = True,
                   l1: float = 0.0, l2: float = 0.0, g_data: float | None = None,
                   digits: int = 9) -> list[Equation]:
@@ -29,9 +34,10 @@ def worked_update(spec: dict, eta: float, name: str, w: float, g: float, *, trai
     p = parse_optimizer(spec)
     f = lambda x: format_number(x, digits)  # noqa: E731
     fp = lambda x: format_number(x, digits, paren=True)  # noqa: E731
+    plus = _new(name)
     out: list[Equation] = []
     if not trained:
-        return [Equation(rf"{name}^{{+}} = {name}", rf"{name}^{{+}} = {f(w)}", f(w),
+        return [Equation(rf"{plus} = {name}", rf"{plus} = {f(w)}", f(w),
                          "This bias is held fixed: no rule moves it.")]
     if g_data is not None and (l1 or l2):
         sign = 0.0 if w == 0 else math.copysign(1.0, w)
@@ -43,17 +49,18 @@ def worked_update(spec: dict, eta: float, name: str, w: float, g: float, *, trai
             "The gradient the rule uses includes the penalty: λ₂w from L2 and λ₁·sign(w) from L1 "
             "(sign(0) = 0), on weights only."))
     new = _rule(p, eta, name, w, g, f, fp, out)
-    out.append(Equation(r"\Delta = " + rf"{name}^{{+}} - {name}", rf"\Delta = {f(new)} - {fp(w)}", f(new - w),
+    out.append(Equation(r"\Delta = " + rf"{plus} - {name}", rf"\Delta = {f(new)} - {fp(w)}", f(new - w),
                         WORDS[p["name"]]))
     return out
 
 
 def _rule(p, eta, name, w, g, f, fp, out) -> float:
+    plus = _new(name)
     rule = p["name"]
     if rule == "sgd":
         step = g * eta
         new = w - step
-        out.append(Equation(rf"{name}^{{+}} = {name} - \eta\, g", rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot {fp(g)}",
+        out.append(Equation(rf"{plus} = {name} - \eta\, g", rf"{plus} = {f(w)} - {f(eta)} \cdot {fp(g)}",
                             f(new), "Gradient descent: against the gradient, η times its size."))
         return new
     if rule == "momentum":
@@ -64,14 +71,14 @@ def _rule(p, eta, name, w, g, f, fp, out) -> float:
         if p["nesterov"]:
             step = (v * mu + g) * eta
             new = w - step
-            out.append(Equation(rf"{name}^{{+}} = {name} - \eta\,(g + \mu\, v_1)",
-                                rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot ({fp(g)} + {f(mu)} \cdot {fp(v)})",
+            out.append(Equation(rf"{plus} = {name} - \eta\,(g + \mu\, v_1)",
+                                rf"{plus} = {f(w)} - {f(eta)} \cdot ({fp(g)} + {f(mu)} \cdot {fp(v)})",
                                 f(new), "Nesterov: the step uses the gradient plus one more velocity step."))
         else:
             step = v * eta
             new = w - step
-            out.append(Equation(rf"{name}^{{+}} = {name} - \eta\, v_1",
-                                rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot {fp(v)}",
+            out.append(Equation(rf"{plus} = {name} - \eta\, v_1",
+                                rf"{plus} = {f(w)} - {f(eta)} \cdot {fp(v)}",
                                 f(new), "The parameter moves against the velocity."))
         return new
     if rule == "rmsprop":
@@ -82,8 +89,8 @@ def _rule(p, eta, name, w, g, f, fp, out) -> float:
                             f(s), "s starts at 0; it is " + STATE_WORDS["s"] + "."))
         step = g / (math.sqrt(s) + eps) * eta
         new = w - step
-        out.append(Equation(rf"{name}^{{+}} = {name} - \eta\, \frac{{g}}{{\sqrt{{s_1}} + \varepsilon}}",
-                            rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot \frac{{{f(g)}}}{{\sqrt{{{f(s)}}} + {f(eps)}}}",
+        out.append(Equation(rf"{plus} = {name} - \eta\, \frac{{g}}{{\sqrt{{s_1}} + \varepsilon}}",
+                            rf"{plus} = {f(w)} - {f(eta)} \cdot \frac{{{f(g)}}}{{\sqrt{{{f(s)}}} + {f(eps)}}}",
                             f(new), "Each parameter's step is divided by the root of its own running mean square."))
         return new
     b1, b2, eps = p["beta1"], p["beta2"], p["eps"]
@@ -106,8 +113,8 @@ def _rule(p, eta, name, w, g, f, fp, out) -> float:
     ]
     step = m / (math.sqrt(v) * (1.0 / math.sqrt(bc2)) + eps) * (eta / bc1)  # as Optimizer.step computes it
     new = w - step
-    out.append(Equation(rf"{name}^{{+}} = {name} - \eta\, \frac{{\hat m_1}}{{\sqrt{{\hat v_1}} + \varepsilon}}",
-                        rf"{name}^{{+}} = {f(w)} - {f(eta)} \cdot "
+    out.append(Equation(rf"{plus} = {name} - \eta\, \frac{{\hat m_1}}{{\sqrt{{\hat v_1}} + \varepsilon}}",
+                        rf"{plus} = {f(w)} - {f(eta)} \cdot "
                         rf"\frac{{{f(m_hat)}}}{{\sqrt{{{f(v_hat)}}} + {f(eps)}}}",
                         f(new), "m̂/√v̂ = g/|g| on the first step: the parameter moves by about η, whatever "
                                 "the size of its gradient."))
