@@ -112,24 +112,25 @@ def test_update_screen_steps_through_the_parameters_on_the_stage(app):
     assert d["frames"][0]["active_edges"] == [0]
 
 
-def _presenter_css_shown(at) -> bool:
-    from app.walkthrough.presenter import CSS
+def _presenting(at) -> bool:
+    """Presenter mode as the screen draws it: the stage is told so (larger labels, the step fitting a
+    projector). What the CSS does (the sidebar hidden, larger text) is checked in Chromium
+    (tests/test_browser_presenter.py), not by comparing the CSS with itself."""
+    return stage(at)["presenter"] is True
 
-    return any(h.value == CSS for h in at.html)
 
-
-def test_presenter_mode_hides_the_sidebar_enlarges_equations_and_is_left_with_p(app):
+def test_presenter_mode_is_on_for_the_stage_and_the_link_and_is_left_with_p(app):
     app.goto("forward")
-    assert not _presenter_css_shown(app)
+    assert not _presenting(app)
     app.button(key="presenter_on").click().run()
-    assert _presenter_css_shown(app)  # the fixed CSS: sidebar hidden, larger KaTeX
+    assert _presenting(app)
     assert app.query_params["pm"] == "1"
     assert app.button(key="presenter_off").shortcut == "p"
     assert not [b for b in app.button if b.key == "presenter_on"]
     app.goto("backward")  # kept across screens
     assert app.button(key="presenter_off")
     app.button(key="presenter_off").click().run()
-    assert not _presenter_css_shown(app)
+    assert not _presenting(app)
     assert "pm" not in app.query_params
     app.button(key="presenter_on")
 
@@ -142,8 +143,7 @@ def test_a_link_with_pm_1_opens_in_presenter_mode():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update({"p": "forward", "step": "2", "pm": "1"})
     at.run()
-    assert _presenter_css_shown(at)
-    assert stage(at)["step"] == 1 and stage(at)["presenter"] is True
+    assert _presenting(at) and stage(at)["step"] == 1
 
 
 def test_the_state_a_click_leaves_opens_that_step_and_its_chain_rule(app):
