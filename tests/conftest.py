@@ -8,6 +8,16 @@ APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
 
 
 @pytest.fixture
+def roomy_formula_budget(monkeypatch):
+    """For tests of a typed formula's values, not of the server's limit on preparing one: the limit's 1 CPU-s
+    is a guard for a shared server, and on a loaded 2-core CI machine (two test workers and browsers) a formula
+    that prepares in well under it when quiet went over it (tests/test_robust_limits.py tests the limit)."""
+    from core.symbolic import deadline
+
+    monkeypatch.setattr(deadline, "CPU_SECONDS", 10.0)
+
+
+@pytest.fixture
 def app():
     """A started app on its first screen; ``app.goto("forward")`` switches screens."""
     from streamlit.testing.v1 import AppTest

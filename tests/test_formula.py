@@ -36,6 +36,7 @@ REFERENCES = {
 }
 
 
+@pytest.mark.usefixtures("roomy_formula_budget")
 @pytest.mark.parametrize("text", REFERENCES)
 def test_formula_value_and_derivative_match_references(text):
     f, df = REFERENCES[text]

@@ -161,6 +161,7 @@ BATCH = {"x": [[0.5, -1.0], [1.5, 0.25], [-0.7, 0.3]], "init": {"scheme": "xavie
     (["log(1 + exp(z))", "linear"], "mse", [[2, -1], [0, 3], [1, 1]]),
     (["z*tanh(z) + 0.5*z", "tanh"], "mse", [[0.1, -0.2], [0.3, 0.4], [0, 0]]),
 ])
+@pytest.mark.usefixtures("roomy_formula_budget")
 def test_every_cost_and_activation_match_the_trace_on_a_batch(acts, loss, y):
     s = load_scenario(dict(BATCH, layers=[2, 3, 2], activations=acts, loss=loss, y=y,
                            biases=[[0.1, -0.2, 0.3], [0.05, -0.05]]))
