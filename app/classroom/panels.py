@@ -101,9 +101,7 @@ def _record(name: str) -> int | None:
     """The trace record the teacher's screen is on (None: not a step of the neuron view)."""
     steps = state.current_trace().steps(state.example())
     a, b = stepping.phase_range(steps, name)
-    if name == "update":
-        return a + stepping.clamp(state.step(name, "neuron"), b - a)
-    if state.view() != "neuron":
+    if state.view_of(name) != "neuron":
         return None
     return a + stepping.clamp(state.step(name), b - a)
 

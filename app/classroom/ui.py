@@ -25,6 +25,7 @@ from app.classroom.rooms import Refused
 from app.classroom.store import open_store
 from app.session import state
 from app.session.model import trace_of
+from app.session.screens import STEPPED
 from app.walkthrough import stepping
 
 ROLE, CODE, TOKEN, STUDENT, NAME = state.CLASS_ROLE, state.CLASS_CODE, state.CLASS_TOKEN, state.CLASS_STUDENT, \
@@ -37,7 +38,7 @@ HOLD = float(os.environ.get("BP_CLASS_HOLD_S") or 6.0)  # seconds one follower r
 SLICE = 0.25  # how often a waiting follower lets the student's own clicks go first
 FULL_RUN = state.CLASS_FULL_RUN  # set while render() draws the screen
 TRIES_MAX, TRIES_WINDOW = 10, 600  # wrong codes per session per 10 minutes
-STEP_SCREENS = ("forward", "backward", "update")
+STEP_SCREENS = STEPPED  # the screens whose step the room follows
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
@@ -97,7 +98,7 @@ def place(name: str) -> dict:
     """The teacher's network, screen, step (the update screen: the picked record), view and example."""
     step = 0
     if name in STEP_SCREENS:
-        view = state.view() if name != "update" else "neuron"
+        view = state.view_of(name)
         steps = state.current_trace().steps(state.example())
         step = stepping.clamp(state.step(name, view), stepping.count(steps, name, view))
     return {"scenario": state.scenario_key(), "screen": name, "step": step, "view": state.view(),
@@ -279,7 +280,7 @@ def _apply(room: dict, name: str, pages: dict) -> None:
     state.set_view(room["view"])
     state.set_example(room["example"] if room["example"] < len(state.current_scenario().x) else 0)
     if room["screen"] in STEP_SCREENS:
-        state.set_step(room["screen"], room["step"], room["view"] if room["screen"] != "update" else "neuron")
+        state.set_step(room["screen"], room["step"], room["view"])
     st.session_state[SEEN] = room["version"]
     if room["screen"] != name and room["screen"] in pages:
         st.switch_page(pages[room["screen"]])

@@ -80,7 +80,7 @@ def _play(screen: str, payload: str, total: int, ckey: str, report, step_of: str
     state.set_step(step_of, i)
     if report is not None and report.get("why") == "onward" and screen in stage.NEXT:
         nxt = stage.NEXT[screen][0]
-        state.set_step(nxt, 0, "graph" if nxt != "update" else "neuron")
+        state.set_step(nxt, 0, "graph")
         st.switch_page(f"../pages/{nxt}.py")
     stage.show(screen, payload, step=i, key=ckey, onward=screen in stage.NEXT, hint=hint + " " + stage.KEYS_HINT,
                url_param=url_param)

@@ -179,17 +179,18 @@ def set_example(n: int) -> None:
     st.session_state[EXAMPLE] = int(n)
 
 
-def _view_of(screen: str, view_: str | None) -> str:
-    """The view a screen's step belongs to: given, the session's, or "neuron" on a screen with no other."""
-    return view_ or (view() if screen in VIEWED else "neuron")
+def view_of(screen: str, view_: str | None = None) -> str:
+    """The view a screen's step belongs to: ``view_`` or the session's on a screen with several views
+    (``VIEWED``), "neuron" on any other (the Update screen steps its parameters whatever the view)."""
+    return (view_ or view()) if screen in VIEWED else "neuron"
 
 
 def step(screen: str, view_: str | None = None) -> int:
-    return st.session_state.get(STEP.format(screen=screen, view=_view_of(screen, view_)), 0)
+    return st.session_state.get(STEP.format(screen=screen, view=view_of(screen, view_)), 0)
 
 
 def set_step(screen: str, i: int, view_: str | None = None) -> None:
-    st.session_state[STEP.format(screen=screen, view=_view_of(screen, view_))] = max(0, int(i))
+    st.session_state[STEP.format(screen=screen, view=view_of(screen, view_))] = max(0, int(i))
 
 
 # ---- a widget bound to a stored value ------------------------------------------------------

@@ -27,8 +27,8 @@ from core.symbolic.penalty_tex import penalty_cost as _penalty_cost
 from core.symbolic.penalty_tex import penalty_grad as _penalty_grad
 from core.symbolic.penalty_tex import penalty_words as _penalty_words
 
-__all__ = ["Equation", "activation_derivative_latex", "chain_rule", "format_number", "matrix_equations",
-           "neuron_rows", "notation_latex", "step_equation"]
+__all__ = ["Equation", "activation_derivative_latex", "chain_rule", "cost_equation", "format_number",
+           "matrix_equations", "neuron_rows", "notation_latex", "step_equation"]
 
 MAX_TERMS = 8  # longer sums are folded
 DL = r"\delta"
@@ -245,15 +245,21 @@ _BUILDERS = {NeuronStep: _neuron, CostStep: _cost, OutputGradStep: _output_grad,
              WeightGradStep: _weight_grad, BiasGradStep: _bias_grad, UpdateStep: _update}
 
 
-def step_equation(trace, step, digits: int = 9, term_values: bool = True) -> Equation:
-    """The equation behind one step record of ``trace.steps(n)``; ``term_values=False`` leaves the cost's
-    row of term values out of its numbers (a quiz hint that must not give them away)."""
+def step_equation(trace, step, digits: int = 9) -> Equation:
+    """The equation behind one step record of ``trace.steps(n)``."""
     try:
         build = _BUILDERS[type(step)]
     except KeyError:
         raise TypeError(f"not a step record: {type(step).__name__}") from None
     with np.errstate(over="ignore", invalid="ignore"):  # a cost term of 1e400 is ∞, shown as such, silently
-        return _cost(trace, step, digits, term_values) if build is _cost else build(trace, step, digits)
+        return build(trace, step, digits)
+
+
+def cost_equation(trace, r: CostStep, digits: int = 9, term_values: bool = True) -> Equation:
+    """The cost step's equation; ``term_values=False`` leaves the row of each term's value out of its numbers
+    (the quiz's hint, which must not give them away)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _cost(trace, r, digits, term_values)
 
 
 # --- the chain-rule card for one weight or bias ---

@@ -184,7 +184,7 @@ def questions(trace, index: int, n: int = 0) -> list[Question]:
                          f"a (activation) of {w} neuron", r.a, ea.symbolic, ea.numeric, ea.value,
                          ((r.z, "That is z: the activation σ still has to be applied."),))]
     if isinstance(r, CostStep):  # hint 2 without the row of term values (one output: that row is C)
-        eq = derive.step_equation(trace, r, term_values=False)
+        eq = derive.cost_equation(trace, r, term_values=False)
         half = [(2 * r.cost, "That is twice the cost: C has a ½ in front of each squared difference.")]
         return one("the cost C", "C", "cost C", r.cost, half if trace.scenario.loss == "mse" else [])
     if isinstance(r, OutputGradStep):

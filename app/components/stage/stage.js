@@ -312,8 +312,7 @@ function fit() {  // a line wider than its card gets a smaller font (it also wra
     todo = todo.filter((t, q) => {
       const [w, box] = seen[q];
       if (!(w > box) || t.s <= MIN) return false;
-      const want = round === 0 ? t.s * box / w : t.s - STEP;
-      t.s = Math.max(MIN, Math.min(t.s - STEP, base - STEP * Math.ceil((base - want) / STEP - 1e-9)));
+      t.s = Math.max(MIN, round === 0 ? base - STEP * Math.ceil((base - base * box / w) / STEP) : t.s - STEP);
       return true;
     });
     todo.forEach(t => { t.m.style.fontSize = t.s + "em"; });
