@@ -15,6 +15,7 @@ of a later step is anywhere in the data.
 
 from __future__ import annotations
 
+from app.session.screens import STEPPED
 from app.walkthrough.mathml import lines
 from app.walkthrough.stepping import count, jump, matrix_layer, phase_range
 from core.engine.steps import BiasGradStep, CostStep, DeltaStep, NeuronStep, OutputGradStep, UpdateStep, WeightGradStep
@@ -22,7 +23,7 @@ from core.symbolic import derive
 from core.symbolic.notation import compact, positions, sub, sup, weight_name
 from core.symbolic.notation import short_number as fmt
 
-SCREENS = ("forward", "backward", "update")
+SCREENS = STEPPED  # the step screens a stage plays
 ALL = 10**9  # "every question of the step"
 
 
