@@ -29,6 +29,23 @@ def class_server(tmp_path_factory):
         mp.undo()
 
 
+def _ask_button(teacher):
+    """The teacher's "Ask the class" button; if it does not come, fail with what the page and the server showed
+    (it once stayed away for 30 s in a fresh-clone run at load 6, and did not again in 8 runs under load)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    button = teacher.get_by_role("button", name="Ask the class")
+    try:
+        button.wait_for(timeout=30_000)
+    except PlaywrightTimeout:
+        teacher.screenshot(path=str(ARTIFACTS / "class_teacher_no_ask_button.png"), full_page=True)
+        logs = sorted(ARTIFACTS.glob("server_class*.log"))
+        tail = logs[-1].read_text(errors="replace")[-2000:] if logs else "(no server log)"
+        pytest.fail("no 'Ask the class' button after the teacher's Next; the page said:\n"
+                    + teacher.locator("body").inner_text()[:1500] + "\n--- server log tail:\n" + tail)
+    return button
+
+
 def _idle(page) -> None:
     page.wait_for_timeout(300)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
@@ -71,7 +88,7 @@ def test_a_teacher_and_a_student_on_a_phone(class_server):
             # the phone follows within the poll
             phone.frame_locator(STAGE).first.get_by_text("Step 2 of 5", exact=True).wait_for(timeout=20_000)
             _idle(teacher)
-            teacher.get_by_role("button", name="Ask the class").click()
+            _ask_button(teacher).click()
             box = phone.get_by_label("Your prediction")
             box.wait_for(timeout=20_000)
             assert Z22 not in phone.locator("body").inner_text()  # hidden until the Reveal
