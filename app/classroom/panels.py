@@ -154,7 +154,7 @@ def teacher(name: str, room: dict) -> None:
             qnum = c2.selectbox("Number to ask", list(names), format_func=names.get, key="class_ask_which")
         c3.button("Ask the class", key="class_ask", type="primary", on_click=_ask, args=(name, g, qnum),
                   width="stretch", help="Every student predicts this value; the screen shows it after the Reveal.")
-        _count_line(code, None)
+        _joined_line(code)
     _pass_summary(name, room)
 
 
@@ -175,14 +175,18 @@ def _join_panel(code: str) -> None:
         c2.image(qr_png(link), width=340, caption="Scan to join")
 
 
+@st.fragment(run_every=max(cu.POLL, 1.0))
+def _joined_line(code: str) -> None:
+    """How many have joined (the class bar, no question open: as often as the join panel, not the count's pace)."""
+    members = len(cu.store().members(code))
+    st.caption(f"{members} student{'s' * (members != 1)} joined")
+
+
 @st.fragment(run_every=COUNT_POLL)
-def _count_line(code: str, qid: str | None) -> None:
+def _count_line(code: str, qid: str) -> None:
+    """How many have answered the open question (every COUNT_POLL s: the projector counts within a second)."""
     s = cu.store()
-    members = len(s.members(code))
-    if qid is None:
-        st.caption(f"{members} student{'s' * (members != 1)} joined")
-    else:
-        st.markdown(f"## {s.count(code, qid)} of {members} answered")
+    st.markdown(f"## {s.count(code, qid)} of {len(s.members(code))} answered")
 
 
 def _teacher_question(name: str, room: dict, question: dict) -> None:
