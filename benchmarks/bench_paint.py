@@ -14,7 +14,9 @@ The script run's own time, which the browser cannot see, is printed from the ser
 "server ready" and "first script run". Also printed: the size and load time of plotly.min.js as the
 iframe fetched it (Resource Timing). The median of the runs is the figure to quote, with the load average.
 
-Run: .venv/bin/python benchmarks/bench_paint.py [runs=3]
+Run: .venv/bin/python benchmarks/bench_paint.py [runs=3] [--against COMMIT]
+     ``--against COMMIT`` also measures that commit (``git archive``d into a temporary directory), its runs
+     alternating with this tree's so that both see the same load on a shared machine.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -34,7 +37,7 @@ from _server import ARGS, CHROMIUM, STAGE, _free_port  # noqa: E402
 
 PLOT = "body[data-step] .js-plotly-plot"
 RESOURCE = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('plotly.min.js'))
-  .map(e => [e.duration, e.transferSize, e.encodedBodySize])"""
+  .map(e => [e.duration, e.transferSize, e.decodedBodySize])"""
 
 
 def cpu(pid: int) -> float:
@@ -42,7 +45,7 @@ def cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one(browser) -> dict:
+def one(browser, root: Path = ROOT) -> dict:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -50,7 +53,7 @@ def one(browser) -> dict:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "--server.fileWatcherType", "none"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = {}
 
     def mark(name):
@@ -85,39 +88,51 @@ def one(browser) -> dict:
     return out
 
 
-def main():
-    from playwright.sync_api import sync_playwright
-
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    print(f"load average before: {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
-    results = []
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        for _ in range(runs):
-            results.append(one(b))
-        b.close()
-    print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}")
+def report(label: str, results: list) -> None:
     names = ("server ready", "page shell", "first script run", "first paint")
-    print(f"\nfirst paint of /?p=forward from a cold server, {runs} runs "
+    print(f"\n{label}: first paint of /?p=forward from a cold server, {len(results)} runs "
           "(s from Popen; server CPU s so far in brackets)")
     for k, r in enumerate(results, 1):
         print(f"  run {k}: " + "  ".join(f"{n} {r[n][0]:.2f} ({r[n][1]:.2f})" for n in names))
     med = {n: statistics.median(r[n][0] for r in results) for n in names}
-    med_cpu = {n: statistics.median(r[n][1] for r in results) for n in names}
-    print("  median: " + "  ".join(f"{n} {med[n]:.2f} ({med_cpu[n]:.2f})" for n in names))
     script_cpu = statistics.median(r["first script run"][1] - r["server ready"][1] for r in results)
-    print(f"\n  server start-up to health      {med['server ready']:.2f} s")
+    print(f"  server start-up to health      {med['server ready']:.2f} s  "
+          f"({statistics.median(r['server ready'][1] for r in results):.2f} CPU-s)")
     print(f"  health to page shell           {med['page shell'] - med['server ready']:.2f} s  "
           "(Streamlit's page and JS bundle)")
     print(f"  page shell to stage iframe     {med['first script run'] - med['page shell']:.2f} s  "
-          f"(first script run: {script_cpu:.2f} CPU-s on the server)")
+          f"(the first script run: {script_cpu:.2f} CPU-s on the server from health to the iframe)")
     print(f"  stage iframe to Plotly drawing {med['first paint'] - med['first script run']:.2f} s  "
           "(component page, plotly.min.js, draw)")
-    print(f"  total                          {med['first paint']:.2f} s")
+    print(f"  total (median)                 {med['first paint']:.2f} s")
     js = [e for r in results for e in r["plotly.min.js"]]
     if js:
-        print("  plotly.min.js in the iframe: " + ", ".join(
-            f"{d:.0f} ms ({tx / 1e6:.2f} MB sent, {body / 1e6:.2f} MB body)" for d, tx, body in js))
+        print("  plotly.min.js fetched by the iframe in " + ", ".join(f"{d:.0f}" for d, _, _ in js)
+              + f" ms ({js[0][1] / 1e6:.2f} MB sent for {js[0][2] / 1e6:.2f} MB)")
+
+
+def main():
+    from playwright.sync_api import sync_playwright
+
+    args = sys.argv[1:]
+    against = args[args.index("--against") + 1] if "--against" in args else None
+    runs = int(next((a for a in args if a.isdigit() and a != against), 3))
+    roots = {"this tree": ROOT}
+    if against:
+        tmp = Path(tempfile.mkdtemp(prefix="bench_paint_"))
+        subprocess.run(f"git -C {ROOT} archive {against} | tar -x -C {tmp}", shell=True, check=True)
+        roots = {f"commit {against}": tmp, "this tree": ROOT}
+    print(f"load average before: {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
+    results = {label: [] for label in roots}
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        for _ in range(runs):
+            for label, root in roots.items():
+                results[label].append(one(b, root))
+        b.close()
+    print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}")
+    for label, rs in results.items():
+        report(label, rs)
 
 
 if __name__ == "__main__":
