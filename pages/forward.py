@@ -1,7 +1,6 @@
 """Screen 2: the forward pass, neuron by neuron (or layer by layer in the matrix view), on the stage:
 the browser steps, plays and animates every step (app/walkthrough/stage.py)."""
 
-from app.graph import graph_ui
 from app.walkthrough import quiz, stage, ui
 
 ui.page_start("2 · Forward pass", "From the input to the cost: every neuron weighs its inputs, adds its bias "
@@ -9,6 +8,9 @@ ui.page_start("2 · Forward pass", "From the input to the cost: every neuron wei
               "computed so far.")
 if not quiz.screen("forward"):  # in quiz mode the quiz is the screen
     view = ui.view_toggle("forward")
-    graph_ui.step_screen("forward")  # in the graph view this draws the rest of the screen and stops
+    if view == "graph":
+        from app.graph import graph_ui  # the graph view (and the SymPy it builds on) loads only when shown
+
+        graph_ui.step_screen("forward")  # draws the rest of the screen and stops
     stage.screen("forward", view)
     ui.notation_expander()

@@ -41,6 +41,9 @@ LAZY = {
     ("app.lab.train_ui", "core.engine.backprop"): "the lab's panels: move to the top",
     ("app.lab.train_ui", "core.teaching.export"): "as above",
     ("core.lab.training", "core.engine.scenario"): "fit_scenario builds a scenario only when the data asks",
+    ("pages.forward", "app.graph.graph_ui"): "the graph view (SymPy's graph builder) loads only when it is shown",
+    ("app.classroom.panels", "pandas"): "pandas and pyarrow load for a class's summary table, not on every screen",
+    ("app.walkthrough.quiz", "pandas"): "pandas and pyarrow load for the quiz's summary table",
 }
 
 
@@ -162,6 +165,19 @@ def test_the_engine_does_not_load_sympy_until_the_symbolic_layer_is_used():
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"  # the reason for the lazy imports listed in LAZY
+
+
+def test_the_forward_screen_does_not_load_sympy():
+    """The forward screen's equations are string formatting (σ(z) is the record's ``tex``) and the graph
+    view is imported only when shown: its first run, in a fresh process, leaves SymPy unloaded."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from streamlit.testing.v1 import AppTest; at = AppTest.from_file('app/streamlit_app.py', "
+            "default_timeout=120); at.query_params['p'] = 'forward'; at.run(); "
+            "print(len(at.exception), 'sympy' in sys.modules, len(at.get('component_instance')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "False", "1"], out.stdout + out.stderr[-2000:]  # drawn, the stage in it
 
 
 # The target packages of ARCHITECTURE.md (the files still sit flat in core/): which may import which.

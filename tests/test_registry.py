@@ -36,6 +36,21 @@ def test_numpy_and_sympy_faces_of_each_activation_agree(name):
     np.testing.assert_allclose(act.derivative(POINTS, a), want_d, rtol=1e-12, atol=1e-15)  # 1 − a²: cancels
 
 
+SYMPY_PRINTED = ("sigmoid", "tanh", "linear", "softplus")  # relu's and leaky_relu's tex is the textbook max(·)
+
+
+@pytest.mark.parametrize("name", SYMPY_PRINTED)
+def test_a_records_written_out_sigma_is_what_sympy_prints(name):
+    """The forward pass shows σ(ζ) from the record (no SymPy on that screen): SymPy's own print of it."""
+    zeta = sp.Symbol("zeta", real=True)
+    e = activation_expr(name).subs(z, zeta)
+    assert ACTIVATIONS[name].tex == (sp.latex(e), sp.latex(e, mul_symbol="dot"))
+
+
+def test_every_record_writes_out_its_sigma():
+    assert [n for n, a in ACTIVATIONS.items() if not a.tex] == []
+
+
 def test_softplus_against_high_precision_arithmetic():
     act = ACTIVATIONS["softplus"]
     z_ = np.array([-800.0, -40.0, -1.0, 0.0, 0.5, 30.0, 800.0])

@@ -9,7 +9,6 @@ import os
 import re
 from urllib.parse import urlsplit
 
-import pandas as pd
 import streamlit as st
 
 from app.classroom import charts, rooms
@@ -256,6 +255,8 @@ def _pass_summary(name: str, room: dict) -> None:
     last = _record(name) == b - 1
     rows = rooms.summary(room.get("history"), name)
     if last and rows:
+        import pandas as pd  # pandas (and pyarrow) load when a class's summary is shown, not on every screen
+
         st.subheader(f"The class on the {quiz.PASS_NAMES[name].lower()}")
         st.dataframe(pd.DataFrame(rows), hide_index=True)
 

@@ -12,7 +12,6 @@ Checking and scoring are ``core.teaching.quiz``; the state lives under fixed
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from app.session import state
@@ -193,4 +192,6 @@ def _summary(phase: str, p: cq.PassScore) -> None:
     wrong = p.went_wrong()
     st.markdown(f"**{p.right} of {p.asked} right first time.** " + (
         "Went wrong: " + "; ".join(plain(k) for k in wrong) + "." if wrong else "No kind of step went wrong."))
+    import pandas as pd  # pandas (and pyarrow) load for the quiz's summary table, not on every step screen
+
     st.dataframe(pd.DataFrame(rows), hide_index=True)

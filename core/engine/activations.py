@@ -25,7 +25,8 @@ class Activation:
     """An activation σ: its output σ(z), its derivative σ'(z) (given z and a = σ(z)), and its faces.
 
     ``sympy(sp, z)`` builds σ(z) as a SymPy expression (None: not elementwise, softmax). LaTeX
-    templates use ``\\zeta`` for z: ``tex`` overrides SymPy's σ(ζ) as (symbolic, with numbers);
+    templates use ``\\zeta`` for z: ``tex`` is σ(ζ) as shown (symbolic, with numbers), so the forward
+    pass's equations need no SymPy (SymPy's own print of σ(ζ), or a textbook form in its stead);
     ``tex_d`` overrides σ'; ``tex_lines`` the handout's two lines (σ(z) = …, σ'(z) = …), either
     of them None to keep the derived one. ``max_slope`` is σ'(0), the largest slope, for a
     saturating activation; ``dies`` marks one whose output and slope are 0 for every z ≤ 0;
@@ -77,9 +78,11 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), "1/(1 + exp(-z))",
-                   sympy=lambda sp, z: 1 / (1 + sp.exp(-z)), words="the sigmoid", max_slope=0.25),
+                   sympy=lambda sp, z: 1 / (1 + sp.exp(-z)), words="the sigmoid", max_slope=0.25,
+                   tex=(r"\frac{1}{1 + e^{- \zeta}}", r"\frac{1}{1 + e^{- \zeta}}")),
         Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh(z)",
                    sympy=lambda sp, z: sp.tanh(z), words="tanh", max_slope=1.0,
+                   tex=(r"\tanh{\left(\zeta \right)}", r"\tanh{\left(\zeta \right)}"),
                    tex_lines=(None, r"\sigma'(z) = 1 - \tanh^{2}(z) = 1 - \sigma(z)^{2}")),
         Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float), "max(z, 0)",
                    sympy=lambda sp, z: sp.Piecewise((z, z > 0), (0, True)), words="the ReLU", dies=True, kink=True,
@@ -91,9 +94,10 @@ ACTIVATIONS: dict[str, Activation] = {
                    tex=(rf"\max\left({LEAKY_SLOPE} \zeta, \zeta\right)",
                         rf"\max\left({LEAKY_SLOPE} \cdot \zeta, \zeta\right)")),
         Activation("linear", lambda z: np.asarray(z, dtype=float) * 1.0, lambda z, a: np.ones_like(a), "z",
-                   sympy=lambda sp, z: z, words="the identity (linear)"),
+                   sympy=lambda sp, z: z, words="the identity (linear)", tex=(r"\zeta", r"\zeta")),
         Activation("softplus", softplus, lambda z, a: sigmoid(z), "log(1 + exp(z))",
-                   sympy=lambda sp, z: sp.log(1 + sp.exp(z)), words="the softplus"),
+                   sympy=lambda sp, z: sp.log(1 + sp.exp(z)), words="the softplus",
+                   tex=(r"\log{\left(e^{\zeta} + 1 \right)}", r"\log{\left(e^{\zeta} + 1 \right)}")),
         # softmax has no elementwise derivative; it is only allowed with cross-entropy,
         # where δ^L = a^L − y needs none.
         Activation("softmax", softmax, None, "exp(z_j)/sum_i exp(z_i)", output_only=True, words="the softmax",

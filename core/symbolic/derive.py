@@ -14,6 +14,7 @@ from core.symbolic.derive_matrix import matrix_equations
 from core.symbolic.latex import (
     Equation,
     act_latex,
+    act_out,
     activation_derivative_latex,
     dfrac,
     fold,
@@ -84,8 +85,8 @@ def _neuron_rows(t, r: NeuronStep, d: int) -> tuple[tuple[str, str, str, str], .
         den_n = fold([f"e^{{{f(v)}}}" for v in zl[:MAX_TERMS]], len(zl), MAX_TERMS)
         a_s, a_n = rf"\frac{{e^{{{Z}}}}}{{{den_s}}}", rf"\frac{{e^{{{f(r.z)}}}}}{{{den_n}}}"
     else:
-        al = act_latex(name)
-        a_s, a_n = put(al.out_sym, Z), put(al.out_num, f(r.z))
+        out_sym, out_num = act_out(name)
+        a_s, a_n = put(out_sym, Z), put(out_num, f(r.z))
     return ((Z, f"{zs} + {sym('b', l, j)}", f"{zn} + {f(b)}", format_number(r.z, d)),
             (A, rf"\sigma({Z}) = {a_s}", a_n, format_number(r.a, d)))
 

@@ -148,6 +148,16 @@ def _opaque_exp():
     return E
 
 
+def act_out(name: str) -> tuple[str, str]:
+    """σ(ζ) as (symbolic, with numbers): a registry activation's own ``tex`` (no SymPy: the forward pass's
+    equations are string formatting), a formula's from ``act_latex``."""
+    rec = ACTIVATIONS.get(name)
+    if rec is not None and rec.tex:
+        return rec.tex
+    al = act_latex(name)
+    return al.out_sym, al.out_num
+
+
 @lru_cache(maxsize=256)
 def act_latex(name: str) -> ActLatex:
     """The LaTeX templates of a registry activation or formula (SymPy runs once per name)."""
