@@ -12,7 +12,10 @@ from app.session import state
 from app.session.screens import SCREENS  # noqa: E402
 from app.walkthrough import sidebar, ui
 
-st.set_page_config(page_title="Backprop Stepper", page_icon="∂", layout="wide")
+# the icon as a file: "∂" is no emoji, so Streamlit searched its emoji catalog for it (0.1-0.2 s of the first
+# run) and then pointed the browser at an icon address that answered 404
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+st.set_page_config(page_title="Backprop Stepper", page_icon=str(ICON), layout="wide")
 
 start = state.read_url() or "network"  # a shared link opens the screen it names
 screens = {name: st.Page(path, title=title, url_path=name, default=name == start) for name, path, title in SCREENS}

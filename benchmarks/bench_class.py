@@ -147,7 +147,18 @@ def _log(what: str) -> None:
 
 
 def _wait(page, js: str, arg=None, timeout_s: float = 60) -> None:
-    page.wait_for_function(js, arg=arg, timeout=timeout_s * 1000, polling=100)
+    """Wait for ``js`` in ``page``; on a timeout, say what the page showed (and keep a screenshot)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(js, arg=arg, timeout=timeout_s * 1000, polling=100)
+    except PlaywrightTimeout:
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / f"class_load_stuck_{int(time.time())}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        seen = page.evaluate("() => JSON.stringify(window.__seen || {})")
+        raise AssertionError(f"waited {timeout_s:.0f} s for {js!r} ({arg!r}) in {page.url}; seen {seen}; the page "
+                             f"said: {page.locator('body').inner_text()[:600]!r}; screenshot {shot.name}") from None
 
 
 def run(mode: str, tmp: Path) -> dict:

@@ -53,11 +53,12 @@ def component_args(at, name: str | None = None) -> list[dict]:
 
 
 def stages(at) -> list[dict]:
-    """The arguments of every stage on screen, ``data`` and ``chain`` parsed."""
+    """The arguments of every stage on screen, ``data``, ``chain`` and ``onward`` parsed."""
     out = []
     for a in component_args(at, STAGE):
         a["data"] = json.loads(a["data"])
         a["chain"] = json.loads(a["chain"]) if a.get("chain") else {}
+        a["onward"] = json.loads(a["onward"]) if a.get("onward") else None
         out.append(a)
     return out
 

@@ -97,7 +97,9 @@ def show(screen: str, payload: str, *, step: int, key: str, chain_json: str = ""
     nxt = NEXT.get(screen) if onward and not follow else None
     _component()(data=payload, step=int(step), chain=chain_json, presenter=bool(presenter),
                  follow=bool(follow), report_all=bool(report_all), cards=bool(cards), hint=hint,
-                 onward={"screen": nxt[0], "label": nxt[1]} if nxt else None,
+                 # JSON text, not a dict: a dict among a component's arguments makes Streamlit import pandas
+                 # (0.2-0.3 s of a cold server's first run, measured by benchmarks/bench_paint.py)
+                 onward=json.dumps({"screen": nxt[0], "label": nxt[1]}) if nxt else "",
                  url_step=url_param,
                  key=key, default=None)
 

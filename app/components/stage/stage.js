@@ -557,6 +557,7 @@ function applyTheme() {
 // ---- what the server sends ----
 function onRender(event) {
   args = event.data.args || {};
+  args.onward = args.onward ? JSON.parse(args.onward) : null;  // JSON text (a dict argument costs the server pandas)
   const newTheme = event.data.theme || theme;
   if (JSON.stringify(newTheme) !== JSON.stringify(theme)) { theme = newTheme; applyTheme(); drawnKey = null; }
   document.body.classList.toggle("presenter", !!args.presenter);
