@@ -263,8 +263,10 @@ def render(name: str, pages: dict) -> None:
         _watcher().saw(code, room["version"])
         _apply(room, name, pages)
         st.session_state[FULL_RUN] = True  # the follower does not wait in the run that draws the screen
-        _follow(code, room["version"])
-        st.session_state[FULL_RUN] = False
+        try:
+            _follow(code, room["version"])
+        finally:  # a run stopped here for a rerun must not leave the flag set: every later wait would return at once
+            st.session_state[FULL_RUN] = False
         panels.student(name, room)
 
 
