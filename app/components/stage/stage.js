@@ -247,19 +247,27 @@ function placer(g, H, size) {
 const CONFIG = { displayModeBar: false, responsive: false };  // a new width redraws (ResizeObserver)
 let plotReady = false, chainOpen = false;
 function labelStyle() { return { fill: textColour(), bg: bgColour(), font: (theme && theme.font) || "sans-serif" }; }
-// While playing, a step that changes no edge's value (every forward step) leaves Plotly's scene as it is: the
-// labels and the glow are ours, the neurons' colours are restyled in place (StageLabels.restylePoints), and the
-// hover texts wait for the end of Play (stop() redraws with Plotly). Anything else is a Plotly.react.
-let plotted = null;  // what Plotly last drew: { key, edges (the state's edge array) }
+// While playing, Plotly's scene is left as it is where it can be: the labels and the glow are ours, and the
+// neurons' colours are restyled in place (StageLabels.restylePoints). A step that changes an edge's value (the
+// backward and update passes) has Plotly redraw the edges once its motion has run, when nothing moves (plotLater);
+// the hover texts wait for the end of Play (stop() redraws with Plotly). Anything else is a Plotly.react now.
+let plotted = null, plotLater = null;  // what Plotly last drew: { key, edges (the state's edge array) }; a redraw due
 function draw(i) {
   if (!window.Plotly || !data) return Promise.resolve();
   const fig = figure(i), key = fig.W + "|" + fig.H + "|" + (theme && theme.base) + "|" + presenter();
   StageLabels.draw($("labels"), fig.labels, labelStyle(), fig.W, fig.H, (id) => onPick({ points: [{ customdata: id }] }));
   const g = data.geometry, r = g.small ? 12 : 19;
   StageLabels.glow($("glow"), fig.glow, ACTIVE, fig.W, fig.H, g.nodes.map(n => [fig.X(n.x), fig.Y(n.y)]), r + 2);
-  if (playing && plotted && plotted.key === key && plotted.edges === states[i].edges &&
-      StageLabels.restylePoints(gd, "neurons", fig.traces[fig.traces.length - 1].marker)) return Promise.resolve();
-  plotted = { key: key, edges: states[i].edges };
+  if (playing && plotted && plotted.key === key &&
+      StageLabels.restylePoints(gd, "neurons", fig.traces[fig.traces.length - 1].marker)) {
+    plotLater = plotted.edges === states[i].edges ? null : { fig: fig, key: key, edges: states[i].edges };
+    return Promise.resolve();
+  }
+  return plot(fig, key, states[i].edges);
+}
+function plot(fig, key, edges) {
+  plotLater = null;
+  plotted = { key: key, edges: edges };
   const p = Plotly.react(gd, fig.traces, fig.layout, CONFIG);
   if (!plotReady) {
     plotReady = true;
@@ -267,6 +275,7 @@ function draw(i) {
   }
   return p;
 }
+function plotDue() { if (plotLater) plot(plotLater.fig, plotLater.key, plotLater.edges); }
 
 // ---- the equation cards (MathML from app/walkthrough/mathml.py) ----
 function cardHTML(c) {
@@ -343,19 +352,29 @@ function render() {
   if (!data || !states) return;
   const i = step;
   showControls(i);
-  showCards(i);
-  $("desc").textContent = "Step " + (i + 1) + " of " + count() + ": " + data.frames[i].desc;
+  // while playing, the equation card follows a frame after the drawing: two short frames, not one long one
+  const later = playing && drawnStep >= 0;
+  const card = () => {
+    showCards(i);
+    $("desc").textContent = "Step " + (i + 1) + " of " + count() + ": " + data.frames[i].desc;
+  };
+  if (!later) card();
   const key = i + "|" + height + "|" + (theme && theme.base);
   const done = () => {
     drawnStep = i; drawnKey = key;
-    document.body.dataset.step = String(i);
     if (pendingMotion !== null && !reduced) startMotion(data.frames[i]);
     pendingMotion = null;
-    if (clickAt !== null) {
-      const t0 = clickAt; clickAt = null;
-      window.requestAnimationFrame(() => window.__stage.renders.push(performance.now() - t0));
-    }
-    sizeFrame();
+    if (motion === null) plotDue();  // no motion to wait for
+    const shown = () => {
+      document.body.dataset.step = String(i);
+      if (clickAt !== null) {
+        const t0 = clickAt; clickAt = null;
+        window.requestAnimationFrame(() => window.__stage.renders.push(performance.now() - t0));
+      }
+      sizeFrame();
+    };
+    if (!later) shown();
+    else window.requestAnimationFrame(() => { if (step === i) { card(); shown(); } });  // else a newer step's render shows its own
   };
   if (key === drawnKey) done(); else draw(i).then(done);
 }
@@ -489,7 +508,11 @@ function startMotion(f) {
       }
     });
     if (u < 1) window.requestAnimationFrame(frame);
-    else { overlay.innerHTML = ""; motion = null; }
+    else {  // the motion's last picture stays until Plotly has drawn what it arrives at (a redraw due: a frame later)
+      motion = null;
+      const end = () => { if (motion === null) { plotDue(); overlay.innerHTML = ""; } };
+      if (plotLater) window.requestAnimationFrame(end); else end();
+    }
   };
   window.requestAnimationFrame(frame);
 }
