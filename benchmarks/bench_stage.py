@@ -144,17 +144,18 @@ def stage_clicks(page, srv, n_clicks):
     return times, (srv.cpu() - c0) / n_clicks, time.perf_counter() - t0
 
 
-# Every animation frame while the stage plays: from the first frame that shows Pause (Play was clicked) to the first
-# that shows Play again (the pass ended; that frame holds the stop's work), ms between consecutive frames.
+# Every animation frame while the stage plays: from the first frame that shows Pause (Play was clicked) to the second
+# that shows Play again (the pass ended: the frame after it holds the end of Play's work, a redraw), ms between
+# consecutive frames.
 FRAME_RECORDER = """() => { const w = window, b = document.getElementById('play');
   w.__bench = []; w.__benchDone = false;
-  let last = performance.now(), seen = false;
+  let last = performance.now(), seen = false, after = 0;
   const f = (now) => {
     const on = b.getAttribute('aria-label') === 'Pause';
     if (on || seen) w.__bench.push(now - last);
     last = now;
     if (on) seen = true;
-    if (seen && !on) { w.__benchDone = true; return; }
+    if (seen && !on && ++after === 2) { w.__benchDone = true; return; }
     requestAnimationFrame(f);
   };
   requestAnimationFrame(f);

@@ -423,16 +423,17 @@ function play() {
   clock();
 }
 // window.__stage.frameTimes: the time between two animation frames, every frame while playing (the steps'
-// redraws included, not only the motion's frames) and while the last motion runs on (bench_stage.py)
+// redraws included, not only the motion's frames), while the last motion runs on, and one more (the redraw at the
+// end of Play; bench_stage.py)
 let clockOn = false;
 function clock() {
   if (clockOn) return;
   clockOn = true;
-  let last = performance.now();
+  let last = performance.now(), after = 0;
   const frame = (now) => {
     frameTimes.push(now - last); last = now;
     if (frameTimes.length > 4000) frameTimes.splice(0, 2000);
-    if (playing || motion) window.requestAnimationFrame(frame); else clockOn = false;
+    if (playing || motion || after++ < 1) window.requestAnimationFrame(frame); else clockOn = false;
   };
   window.requestAnimationFrame(frame);
 }
@@ -564,7 +565,9 @@ $("speed").addEventListener("change", () => { if (playing) tick(); });
 // ---- size and theme ----
 function sizeFrame() {
   const h = Math.ceil($("stage").getBoundingClientRect().height) + 6;  // the content, not the frame
-  if (Math.abs(h - height) > 2) { height = h; send("streamlit:setFrameHeight", { height: h }); }
+  // while playing the frame only grows: each new height has the page lay itself out again (in this same thread),
+  // which cost frames on nearly every step of 8-8-8-8-1 as the cards' heights changed; Pause fits it again
+  if (Math.abs(h - height) > 2 && !(playing && h < height)) { height = h; send("streamlit:setFrameHeight", { height: h }); }
 }
 function layoutClass() {
   const w = document.documentElement.clientWidth;
