@@ -3,7 +3,8 @@
 // the Plotly plot (#labels), at the pixel boxes stage.js's placer() chose. They were Plotly annotations: ~230 on
 // 8-8-8-8-1, and Plotly lays out and redraws every one on each Plotly.react (80-140 ms a step while playing).
 // Here each label is a keyed <g class="label" data-name="node3|edge12">: a step rewrites only the labels whose
-// text, place or style changed, adds the new ones and removes the gone ones.
+// text, place or style changed, adds the new ones and removes the gone ones. Also here: the active edges' glow
+// (#glow, between the plot and the labels) and the in-place restyle of Plotly's neuron points while playing.
 window.StageLabels = (function () {
   const NS = "http://www.w3.org/2000/svg";
   const el = (tag, attrs) => {
@@ -11,33 +12,38 @@ window.StageLabels = (function () {
     for (const k in attrs) e.setAttribute(k, attrs[k]);
     return e;
   };
+  const size = (svg, W, H) => {
+    if (svg.__W === W && svg.__H === H) return;
+    svg.setAttribute("width", W); svg.setAttribute("height", H); svg.__W = W; svg.__H = H;
+  };
   // line height of a label's text, as Plotly drew its annotations (1.3 em); the box pads it by `pad`
   const LINE = 1.3;
 
-  // items: [{ name, text ("<br>" between lines), size (px), box: {x0, x1, y0, y1} in the drawing's pixels (the
+  // items: [{ name, text ("<br>" between lines), size (px), tw (the text's measured width, px), box: {x0, x1, y0, y1} in the drawing's pixels (the
   // placer's, a little roomier than the drawn box), anchor ([x, y] as Plotly names them: the side of the box
   // towards its neuron), pad, halo, x, y (the data point it belongs to), pick (what a click on it picks) }]
-  // style: { fill, bg, font }. The box drawn is the text's width + 2·pad wide, its lines + 2·pad high, inside
+  // style: { fill, bg, font }. onPick(pick) on a click, onHover(name, on) as the pointer enters and leaves. The box drawn is the text's width + 2·pad wide, its lines + 2·pad high, inside
   // the placer's box, so that two placed boxes that do not meet draw two boxes that do not meet.
-  function draw(svg, items, style, W, H, onPick) {
-    if (svg.__W !== W || svg.__H !== H) { svg.setAttribute("width", W); svg.setAttribute("height", H); svg.__W = W; svg.__H = H; }
+  function draw(svg, items, style, W, H, onPick, onHover) {
+    size(svg, W, H);
     const old = new Map();
     for (const g of Array.from(svg.children)) old.set(g.dataset.name, g);
     const styleKey = style.fill + "|" + style.bg + "|" + style.font;
-    let changed = 0;
     for (const it of items) {
       let g = old.get(it.name);
       if (g) old.delete(it.name);
       else {
         g = el("g", { class: "label", "data-name": it.name });
         g.addEventListener("click", () => onPick(g.__pick));
+        g.addEventListener("mouseenter", () => onHover(it.name, true));  // the hover of what it labels
+        g.addEventListener("mouseleave", () => onHover(it.name, false));
         svg.appendChild(g);
       }
       g.__pick = it.pick;
       const lines = it.text.split("<br>"), w = it.tw + 2 * it.pad, h = lines.length * LINE * it.size + 2 * it.pad;
       const sig = it.text + "|" + it.size + "|" + it.pad + "|" + styleKey;
       if (g.__sig !== sig) {  // its text or style changed: its box and text drawn again
-        g.__sig = sig; changed++;
+        g.__sig = sig;
         g.textContent = "";
         g.appendChild(el("rect", { class: "bg", width: w.toFixed(1), height: h.toFixed(1), fill: style.bg }));
         const t = el("text", { "font-size": it.size, fill: style.fill, "font-family": style.font, "text-anchor": "middle",
@@ -54,29 +60,30 @@ window.StageLabels = (function () {
       const x0 = xa === "left" ? b.x0 : xa === "right" ? b.x1 - w : (b.x0 + b.x1 - w) / 2;
       const y0 = ya === "top" ? b.y0 : ya === "bottom" ? b.y1 - h : (b.y0 + b.y1 - h) / 2;
       const pos = "translate(" + x0.toFixed(1) + "," + y0.toFixed(1) + ")";
-      if (g.__pos !== pos) { g.__pos = pos; g.setAttribute("transform", pos); changed++; }
+      if (g.__pos !== pos) { g.__pos = pos; g.setAttribute("transform", pos); }
       const meta = (it.halo ? "1" : "0") + "|" + it.x + "|" + it.y;
       if (g.__meta !== meta) {  // for tests: the halo flag, and the data point the label belongs to
         g.__meta = meta;
         g.dataset.halo = it.halo ? "1" : "0"; g.dataset.x = String(it.x); g.dataset.y = String(it.y);
       }
     }
-    old.forEach(g => { g.remove(); changed++; });
-    return changed;
+    old.forEach(g => g.remove());
   }
   // the active edges' glow over the edge lines and under the labels, as Plotly drew it (a wide translucent line),
   // but not over a neuron: the neurons' discs (with their rings) are masked out. segs, circles: drawing pixels.
   function glow(svg, segs, colour, W, H, circles, r) {
-    if (svg.__W !== W || svg.__H !== H) { svg.setAttribute("width", W); svg.setAttribute("height", H); svg.__W = W; svg.__H = H; }
+    size(svg, W, H);
     const mkey = W + "|" + H + "|" + r + "|" + circles.map(c => c[0].toFixed(1) + "," + c[1].toFixed(1)).join(";");
     if (svg.__mask !== mkey) {  // a new size or network: the mask again
       svg.__mask = mkey; svg.__key = null;
       svg.textContent = "";
-      const defs = el("defs", {}), mask = el("mask", { id: "glowmask", maskUnits: "userSpaceOnUse", x: 0, y: 0, width: W, height: H });
+      const defs = el("defs", {});
+      const mask = el("mask", { id: "glowmask", maskUnits: "userSpaceOnUse", x: 0, y: 0, width: W, height: H });
       mask.appendChild(el("rect", { x: 0, y: 0, width: W, height: H, fill: "#fff" }));
       circles.forEach(c => mask.appendChild(el("circle", { cx: c[0], cy: c[1], r: r, fill: "#000" })));
       defs.appendChild(mask); svg.appendChild(defs);
-      svg.__lines = svg.appendChild(el("g", { mask: "url(#glowmask)", opacity: 0.55, "stroke-width": 9 }));  // as a whole, as Plotly's trace opacity
+      // opacity on the group, as Plotly's trace opacity: where two glows cross they are not darker
+      svg.__lines = svg.appendChild(el("g", { mask: "url(#glowmask)", opacity: 0.55, "stroke-width": 9 }));
     }
     const key = colour + "|" + segs.map(s => s.map(v => v.toFixed(1)).join(",")).join(";");
     if (svg.__key === key) return;

@@ -113,8 +113,9 @@ function figure(i) {
   activeE.forEach(edgeLabel);
   nodeQs.filter(q => !active.has(q)).forEach(q => place.node(q, st.labels[q], false));
   g.edges.forEach((e, q) => { if (!activeE.has(q) && e.few) edgeLabel(q); });
-  place.nodes.forEach(nb => labels.push({ name: "node" + nb.q, text: nb.text, size: size, tw: nb.tw, pad: 3, box: nb.box,
-                                          anchor: nb.anchor, halo: nb.halo, x: nb.x, y: nb.y, pick: [g.nodes[nb.q].l, g.nodes[nb.q].j] }));
+  place.nodes.forEach(nb => labels.push({ name: "node" + nb.q, text: nb.text, size: size, tw: nb.tw, pad: 3,
+                                          box: nb.box, anchor: nb.anchor, halo: nb.halo, x: nb.x, y: nb.y,
+                                          pick: [g.nodes[nb.q].l, g.nodes[nb.q].j] }));
   const traces = [];
   if (muted.x.length) traces.push({ type: "scatter", x: muted.x, y: muted.y, mode: "lines", hoverinfo: "skip",
                                     line: { color: MUTED, width: 1.2 } });
@@ -124,7 +125,10 @@ function figure(i) {
   }
   // the active edges' glow: drawn over the plot by labels.js (a step changes it; in Plotly it redrew everything)
   const glow = [];
-  activeE.forEach(q => { const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst]; glow.push([place.X(a.x), place.Y(a.y), place.X(b.x), place.Y(b.y)]); });
+  activeE.forEach(q => {
+    const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst];
+    glow.push([place.X(a.x), place.Y(a.y), place.X(b.x), place.Y(b.y)]);
+  });
   traces.push({ type: "scatter", x: lx, y: ly, mode: "markers", hovertext: lh, hoverinfo: "text", customdata: lid,
                 marker: { size: 16, color: "rgba(0,0,0,0)" }, name: "edges" });
   const nx = [], ny = [], nc = [], nl = [], nw = [], nh = [], nid = [];
@@ -184,7 +188,7 @@ function placer(g, H, size) {
   const X = x => MARGIN.l + (x - xr[0]) / (xr[1] - xr[0]) * pw, Y = y => MARGIN.t + (yr[1] - y) / (yr[1] - yr[0]) * ph;
   const taken = g.nodes.map(n => ({ x0: X(n.x) - r - 2, x1: X(n.x) + r + 2, y0: Y(n.y) - r - 2, y1: Y(n.y) + r + 2 }));
   const hit = (b) => taken.some(t => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
-  const lineH = size * 1.3 + 3;  // with a little room: plotly's box is a pixel or two taller than the text
+  const lineH = size * 1.3 + 3;  // with a little room: the box labels.js draws fits inside the one placed here
   const out = { nodes: [], W: W, X: X, Y: Y };
   const outside = (b) => b.x0 < 0 || b.x1 > W || b.y0 < 0 || b.y1 > H - MARGIN.b + 4;
   const d = r + 3;  // a label's gap from its neuron's centre
@@ -255,7 +259,8 @@ let plotted = null, plotLater = null;  // what Plotly last drew: { key, edges (t
 function draw(i) {
   if (!window.Plotly || !data) return Promise.resolve();
   const fig = figure(i), key = fig.W + "|" + fig.H + "|" + (theme && theme.base) + "|" + presenter();
-  StageLabels.draw($("labels"), fig.labels, labelStyle(), fig.W, fig.H, (id) => onPick({ points: [{ customdata: id }] }));
+  StageLabels.draw($("labels"), fig.labels, labelStyle(), fig.W, fig.H, (id) => onPick({ points: [{ customdata: id }] }),
+                   hoverOf);
   const g = data.geometry, r = g.small ? 12 : 19;
   StageLabels.glow($("glow"), fig.glow, ACTIVE, fig.W, fig.H, g.nodes.map(n => [fig.X(n.x), fig.Y(n.y)]), r + 2);
   if (playing && plotted && plotted.key === key &&
@@ -274,6 +279,11 @@ function plot(fig, key, edges) {
     gd.on("plotly_click", onPick);
   }
   return p;
+}
+function hoverOf(name, on) {  // a label shows the hover of its neuron or edge (the label covers Plotly's point)
+  if (!on) { Plotly.Fx.unhover(gd); return; }
+  const idx = (gd.data || []).findIndex(t => t.name === (name.startsWith("edge") ? "edges" : "neurons"));
+  if (idx >= 0) Plotly.Fx.hover(gd, [{ curveNumber: idx, pointNumber: +name.slice(4) }]);
 }
 function plotDue() { if (plotLater) plot(plotLater.fig, plotLater.key, plotLater.edges); }
 
@@ -374,7 +384,7 @@ function render() {
       sizeFrame();
     };
     if (!later) shown();
-    else window.requestAnimationFrame(() => { if (step === i) { card(); shown(); } });  // else a newer step's render shows its own
+    else window.requestAnimationFrame(() => { if (step === i) { card(); shown(); } });  // else a newer step's does
   };
   if (key === drawnKey) done(); else draw(i).then(done);
 }
@@ -567,7 +577,9 @@ function sizeFrame() {
   const h = Math.ceil($("stage").getBoundingClientRect().height) + 6;  // the content, not the frame
   // while playing the frame only grows: each new height has the page lay itself out again (in this same thread),
   // which cost frames on nearly every step of 8-8-8-8-1 as the cards' heights changed; Pause fits it again
-  if (Math.abs(h - height) > 2 && !(playing && h < height)) { height = h; send("streamlit:setFrameHeight", { height: h }); }
+  if (Math.abs(h - height) > 2 && !(playing && h < height)) {
+    height = h; send("streamlit:setFrameHeight", { height: h });
+  }
 }
 function layoutClass() {
   const w = document.documentElement.clientWidth;
