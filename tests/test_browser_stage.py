@@ -165,6 +165,17 @@ def test_play_pause_space_and_motion(server, browser):  # noqa: F811
         times = page.evaluate("() => document.querySelector(\"" + STAGE.replace('"', '\\"') + "\")"
                               ".contentWindow.__stage.frameTimes.slice()")
         assert len(times) > 20  # the motion ran frame by frame
+        # … and the frame times cover every frame while playing, not only the motions' (60 % of a step): the
+        # 8 steps of 1.5 s from step 2 to step 10 at 1× (and the first Play's second before them)
+        assert sum(times) >= 0.9 * 8 * 1500, (len(times), sum(times))
+        # at the end of Play the drawing is Plotly's again: each output's a on its label and in its hover text
+        t, last = trace(load_scenario(DEEP)), len(DEEP["layers"])
+        fr = _frame_obj(page)
+        hover = fr.evaluate("() => JSON.stringify(document.getElementById('plot').data.find("
+                            "t => t.name === 'neurons').hovertext)")
+        for a in t.a(last):
+            assert frame.locator("#labels g.label", has_text=fmt(a)).count() >= 1
+            assert fmt(a) in hover, hover
     finally:
         ctx.close()
     ctx, page, frame = _open(browser, server, link("forward"), reduced=True)
