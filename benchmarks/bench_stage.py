@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -264,12 +265,24 @@ def main():
     finally:  # never leave a server behind, even when a measurement fails
         for srv in servers:
             srv.stop()
+        for d in CHECKOUTS:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+CHECKOUTS: list[Path] = []  # removed at the end (after the servers running from them have stopped)
+
+
+def checkout(commit: str, prefix: str) -> Path:
+    """The tree of `commit` in a new temporary directory (`git archive`)."""
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    CHECKOUTS.append(d)
+    subprocess.run(f"git -C {ROOT} archive {commit} | tar -x -C {d}", shell=True, check=True)
+    return d
 
 
 def play_only(sync_playwright, servers):
     print(f"load average before: {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
-    tmp_stage = Path(tempfile.mkdtemp(prefix="bench_stage_was_"))
-    subprocess.run(f"git -C {ROOT} archive {STAGE_BASELINE} | tar -x -C {tmp_stage}", shell=True, check=True)
+    tmp_stage = checkout(STAGE_BASELINE, "bench_stage_was_")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         srv = Server(ROOT, "app/streamlit_app.py")
@@ -283,10 +296,8 @@ def play_only(sync_playwright, servers):
 
 def run(sync_playwright, servers):
     print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
-    tmp = Path(tempfile.mkdtemp(prefix="bench_stage_"))
-    subprocess.run(f"git -C {ROOT} archive {BASELINE} | tar -x -C {tmp}", shell=True, check=True)
-    tmp_stage = Path(tempfile.mkdtemp(prefix="bench_stage_was_"))
-    subprocess.run(f"git -C {ROOT} archive {STAGE_BASELINE} | tar -x -C {tmp_stage}", shell=True, check=True)
+    tmp = checkout(BASELINE, "bench_stage_")
+    tmp_stage = checkout(STAGE_BASELINE, "bench_stage_was_")
     (tmp / "minimal.py").write_text(MINIMAL)
     deep, big = net([4, 4, 4, 1]), net([8] * 8)
 
