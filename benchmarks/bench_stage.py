@@ -5,13 +5,17 @@ on this machine:
 
 - Next click to the new equation and drawing on screen (median, p95), classic 2-2-2 and 4-4-4-1;
 - server CPU per Next click (the server process's user + system time over the clicks);
-- frame time p95 while playing 8-8-8-8-1 at 4× (the motion's animation frames);
+- frame times while playing 8-8-8-8-1 forward at 4× (p95, median): every animation frame from the click on
+  Play to the frame after Play stops, the steps' redraws included, not only the motion's frames; measured by
+  one recorder injected into the stage's frame, on the stage as it is and on the stage at ``STAGE_BASELINE``
+  (a third server, from `git archive` too), alternately, in the same run;
 - what the browser receives for 4-4-4-1 and for the largest network the builder allows (8 inputs,
   6 hidden layers of 8, 8 outputs), and the time to build it;
 - first paint of the forward screen from a cold server.
 
 Run: .venv/bin/python benchmarks/bench_stage.py   (a few minutes; quote the load average printed)
      .venv/bin/python benchmarks/bench_stage.py --build   (the build figures alone, seconds)
+     .venv/bin/python benchmarks/bench_stage.py --play    (the frame times alone, about a minute)
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,6 +51,8 @@ st.caption(f"Step {n + 1} of many")
 '''
 STAGE = "iframe[title='app.walkthrough.stage.stage']"
 BASELINE = "4b6f575"  # main before the stage was merged (a0d541f): every Next a server rerun
+STAGE_BASELINE = "244b200"  # the stage before issue 11's frame work: every step a Plotly.react with ~230 annotations
+PLAY_ROUNDS = 2  # Play runs per stage (alternating): the machine is shared, its load drifts
 
 
 def net(layers, seed=1):
@@ -138,6 +145,76 @@ def stage_clicks(page, srv, n_clicks):
     return times, (srv.cpu() - c0) / n_clicks, time.perf_counter() - t0
 
 
+# Every animation frame while the stage plays: from the first frame that shows Pause (Play was clicked) to the second
+# that shows Play again (the pass ended: the frame after it holds the end of Play's work, a redraw), ms between
+# consecutive frames.
+FRAME_RECORDER = """() => { const w = window, b = document.getElementById('play');
+  w.__bench = []; w.__benchDone = false;
+  let last = performance.now(), seen = false, after = 0;
+  const f = (now) => {
+    const on = b.getAttribute('aria-label') === 'Pause';
+    if (on || seen) w.__bench.push(now - last);
+    last = now;
+    if (on) seen = true;
+    if (seen && !on && ++after === 2) { w.__benchDone = true; return; }
+    requestAnimationFrame(f);
+  };
+  requestAnimationFrame(f);
+}"""
+
+
+def play_frames(b, srv, s, last: int) -> tuple[list, list, float]:
+    """Play the forward pass of s at 4×: the recorder's frame times, the stage's own (window.__stage.frameTimes)
+    and the server's CPU seconds for the whole pass."""
+    page = b.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(srv.url + link("forward", s))
+        fl = page.frame_locator(STAGE).first
+        fl.locator("body[data-step]").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        fr = page.locator(STAGE).first.element_handle().content_frame()
+        fl.locator("#speed").select_option("4")
+        fr.evaluate("() => { window.__stage.frameTimes.length = 0; }")
+        fr.evaluate(FRAME_RECORDER)
+        c0 = srv.cpu()
+        fl.locator("#play").click()
+        fl.locator(f"body[data-step='{last}']").wait_for(timeout=60_000)
+        fr.wait_for_function("() => window.__benchDone", timeout=60_000)
+        page.wait_for_timeout(800)
+        return (fr.evaluate("() => window.__bench.slice()"), fr.evaluate("() => window.__stage.frameTimes.slice()"),
+                srv.cpu() - c0)
+    finally:
+        page.close()
+
+
+def play_compare(b, stage_srv, tmp_stage: Path, servers: list) -> tuple:
+    """8-8-8-8-1 forward played at 4×, the stage as it is and as it was (a server from tmp_stage), alternately."""
+    was_srv = Server(tmp_stage, "app/streamlit_app.py")
+    servers.append(was_srv)
+    was_srv.wait()
+    eight = net([8, 8, 8, 8, 1])
+    last = trace(eight).steps(0).phase_start("backward") - 1
+    ft, own, ft_was, play_cpu = [], [], [], 0.0
+    for _ in range(PLAY_ROUNDS):
+        rec, mine, cpu = play_frames(b, stage_srv, eight, last)
+        ft += rec
+        own += mine
+        play_cpu = max(play_cpu, cpu)
+        ft_was += play_frames(b, was_srv, eight, last)[0]
+    return ft, own, ft_was, play_cpu
+
+
+def print_play(ft, own, ft_was, play_cpu) -> None:
+    print(f"\nplaying 8-8-8-8-1 forward at 4× ({PLAY_ROUNDS} passes each, every animation frame while Play runs):")
+    print(f"  stage          {len(ft)} frames, p95 {pct(ft, 95):.1f} ms, median {statistics.median(ft):.1f} ms, "
+          f"max {max(ft):.0f} ms; its own window.__stage.frameTimes: {len(own)} frames, p95 {pct(own, 95):.1f} ms, "
+          f"median {statistics.median(own):.1f} ms")
+    print(f"  stage at {STAGE_BASELINE} {len(ft_was)} frames, p95 {pct(ft_was, 95):.1f} ms, "
+          f"median {statistics.median(ft_was):.1f} ms, max {max(ft_was):.0f} ms   "
+          f"(p95 ratio {pct(ft_was, 95) / pct(ft, 95):.1f}×)")
+    print(f"  server CPU for a whole pass {1000 * play_cpu:.0f} ms (the end-of-play report)")
+
+
 def build_figures(deep, big) -> dict:
     """What the browser receives per screen and the server's time to build all three screens' stages
     (plus the backward screen's chain-rule cards within their budget), after a warm-up on the classic
@@ -181,16 +258,46 @@ def main():
 
     servers = []
     try:
-        run(sync_playwright, servers)
+        if "--play" in sys.argv:
+            play_only(sync_playwright, servers)
+        else:
+            run(sync_playwright, servers)
     finally:  # never leave a server behind, even when a measurement fails
         for srv in servers:
             srv.stop()
+        for d in CHECKOUTS:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+CHECKOUTS: list[Path] = []  # removed at the end (after the servers running from them have stopped)
+
+
+def checkout(commit: str, prefix: str) -> Path:
+    """The tree of `commit` in a new temporary directory (`git archive`)."""
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    CHECKOUTS.append(d)
+    subprocess.run(f"git -C {ROOT} archive {commit} | tar -x -C {d}", shell=True, check=True)
+    return d
+
+
+def play_only(sync_playwright, servers):
+    print(f"load average before: {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
+    tmp_stage = checkout(STAGE_BASELINE, "bench_stage_was_")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        srv = Server(ROOT, "app/streamlit_app.py")
+        servers.append(srv)
+        srv.wait()
+        play = play_compare(b, srv, tmp_stage, servers)
+        b.close()
+    print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}")
+    print_play(*play)
 
 
 def run(sync_playwright, servers):
     print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
-    tmp = Path(tempfile.mkdtemp(prefix="bench_stage_"))
-    subprocess.run(f"git -C {ROOT} archive {BASELINE} | tar -x -C {tmp}", shell=True, check=True)
+    tmp = checkout(BASELINE, "bench_stage_")
+    tmp_stage = checkout(STAGE_BASELINE, "bench_stage_was_")
     (tmp / "minimal.py").write_text(MINIMAL)
     deep, big = net([4, 4, 4, 1]), net([8] * 8)
 
@@ -249,24 +356,7 @@ def run(sync_playwright, servers):
         mini_cpu = (mini.cpu() - c0) / 15
         page.close()
 
-        # motion: 8-8-8-8-1 forward played at 4×
-        page = b.new_page(viewport={"width": 1280, "height": 900})
-        eight = net([8, 8, 8, 8, 1])
-        last = trace(eight).steps(0).phase_start("backward") - 1
-        page.goto(stage_srv.url + link("forward", eight))
-        fl = page.frame_locator(STAGE).first
-        fl.locator("body[data-step]").wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
-        fr = page.locator(STAGE).first.element_handle().content_frame()
-        fl.locator("#speed").select_option("4")
-        fr.evaluate("() => { window.__stage.frameTimes.length = 0; }")
-        c0 = stage_srv.cpu()
-        fl.locator("#play").click()
-        fl.locator(f"body[data-step='{last}']").wait_for(timeout=60_000)
-        page.wait_for_timeout(800)
-        ft = fr.evaluate("() => window.__stage.frameTimes.slice(1)")
-        play_cpu = stage_srv.cpu() - c0
-        page.close()
+        play = play_compare(b, stage_srv, tmp_stage, servers)
         b.close()
 
     print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
@@ -282,9 +372,7 @@ def run(sync_playwright, servers):
         print(f"  today   median {om:6.1f} ms  p95 {op:6.1f} ms   server CPU {1000 * old_cpu:6.1f} ms/click")
         print(f"  ratio   today/stage {om / sm:5.1f}× (median)   minimal page/stage {mm / sm:5.1f}×   "
               f"CPU today/stage {old_cpu / max(st_cpu, 1e-4):5.1f}×")
-    print(f"\nplaying 8-8-8-8-1 forward at 4×: {len(ft)} animation frames, p95 {pct(ft, 95):.1f} ms, "
-          f"median {statistics.median(ft):.1f} ms; server CPU for the whole pass {1000 * play_cpu:.0f} ms "
-          "(the end-of-play report)")
+    print_play(*play)
     print_build(payload)
     print(f"\nfirst paint of the forward screen from a cold server: stage {cold['stage']:.1f} s, "
           f"today {cold['today']:.1f} s (ratio {cold['today'] / cold['stage']:.2f}×)")

@@ -87,7 +87,7 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
                 assert f"{t.a(L)[r.j]:.9g}" in shown, shown
         assert stage.get_by_role("button", name="On to the backward pass").is_visible()  # Next goes on
         for j, a in enumerate(t.a(L)):  # the drawing shows every a^L at the last step
-            stage.locator("#plot g.annotation", has_text=f"a{sup(L)}{sub(j + 1)} = {fmt(a)}").first.wait_for()
+            stage.locator("#labels g.label", has_text=f"a{sup(L)}{sub(j + 1)} = {fmt(a)}").first.wait_for()
         assert f"{t.costs[0]:.9g}" in stage.locator("#cards").inner_text()  # the cost at the last step
         # the stage writes the step into the address bar itself (no rerun needed)
         expect(page).to_have_url(re.compile(rf"[?&]step={n_steps}\b"), timeout=10_000)
@@ -99,7 +99,7 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
         for k in range(1, 5):
             stage.get_by_role("button", name="Next step").click()
             stage.locator(f"body[data-step='{k}']").wait_for()
-        stage.locator("#plot g.annotation", has_text=fmt(t.dC_dW[1][0, 0])).first.wait_for()  # ∂C/∂w³₁₁ reached
+        stage.locator("#labels g.label", has_text=fmt(t.dC_dW[1][0, 0])).first.wait_for()  # ∂C/∂w³₁₁ reached
         _shot(page, "3_backward_light.png")
         _go(page, "4 · Update")
         _shot(page, "4_update_light.png")

@@ -72,8 +72,8 @@ def _every_size(page, where: str, shot: str | None = None) -> None:
 
 def _dark(fr) -> bool:
     """Whether the labels are drawn on a dark background."""
-    fr.wait_for_selector("g.annotation rect.bg", state="attached")
-    return fr.evaluate("""() => { const r = document.querySelector('g.annotation rect.bg');
+    fr.wait_for_selector("#labels g.label rect.bg", state="attached")
+    return fr.evaluate("""() => { const r = document.querySelector('#labels g.label rect.bg');
         const c = getComputedStyle(r).fill.match(/[\\d.]+/g).map(Number); return c[0] + c[1] + c[2] < 300; }""")
 
 

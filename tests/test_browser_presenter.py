@@ -10,7 +10,7 @@ import re
 from tests.test_browser import ARTIFACTS, _idle, browser, server  # noqa: F401 - fixtures reused
 
 STAGE = "iframe[title='app.walkthrough.stage.stage']"
-LABEL = """() => Math.max(...[...document.querySelectorAll('#plot g.annotation text')].map(
+LABEL = """() => Math.max(...[...document.querySelectorAll('#labels g.label text')].map(
   t => parseFloat(getComputedStyle(t).fontSize)))"""
 
 

@@ -11,6 +11,7 @@ from _server import ARTIFACTS, STAGE
 from app.session import url as links
 from app.session.state import canonical_json
 from core import load_preset, load_scenario, trace
+from core.symbolic.notation import short_number as fmt
 from tests.test_browser import browser, server  # noqa: F401 - fixtures reused
 
 WIDE = {"layers": [4, 8, 8, 3], "activations": ["tanh", "relu", "sigmoid"], "x": [0.5, -1, 0.25, 2],
@@ -164,6 +165,17 @@ def test_play_pause_space_and_motion(server, browser):  # noqa: F811
         times = page.evaluate("() => document.querySelector(\"" + STAGE.replace('"', '\\"') + "\")"
                               ".contentWindow.__stage.frameTimes.slice()")
         assert len(times) > 20  # the motion ran frame by frame
+        # … and the frame times cover every frame while playing, not only the motions' (60 % of a step): the
+        # 8 steps of 1.5 s from step 2 to step 10 at 1× (and the first Play's second before them)
+        assert sum(times) >= 0.9 * 8 * 1500, (len(times), sum(times))
+        # at the end of Play the drawing is Plotly's again: each output's a on its label and in its hover text
+        t, last = trace(load_scenario(DEEP)), len(DEEP["layers"])
+        fr = _frame_obj(page)
+        hover = fr.evaluate("() => JSON.stringify(document.getElementById('plot').data.find("
+                            "t => t.name === 'neurons').hovertext)")
+        for a in t.a(last):
+            assert frame.locator("#labels g.label", has_text=fmt(a)).count() >= 1
+            assert fmt(a) in hover, hover
     finally:
         ctx.close()
     ctx, page, frame = _open(browser, server, link("forward"), reduced=True)
@@ -199,10 +211,14 @@ def test_clicking_a_neuron_and_a_weights_number(server, browser):  # noqa: F811
         _at(frame, 17)
         xy = fr.evaluate("""() => { const t = document.getElementById('plot').data.find(t => t.name === 'edges');
             const q = t.customdata.findIndex(c => c.join() === '3,0,0'); return [t.x[q], t.y[q]]; }""")
-        x, y = fr.evaluate(POINT, xy)  # where w³₁₁'s number is drawn
+        x, y = fr.evaluate(POINT, xy)  # where w³₁₁'s number is drawn (its hover point is there)
         fr.locator("#plot").scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         plot = fr.locator("#plot").bounding_box()
+        dw = fmt(trace(load_preset("classic_2-2-2")).dC_dW[1][0, 0])  # ∂C/∂w³₁₁ from the engine
+        number = fr.locator("#labels g.label", has_text=dw).first.bounding_box()
+        assert number["x"] <= plot["x"] + x <= number["x"] + number["width"]  # the number is drawn there
+        assert number["y"] <= plot["y"] + y <= number["y"] + number["height"]
         page.mouse.click(plot["x"] + x, plot["y"] + y)
         _at(frame, 9 - 5)  # ∂C/∂w³₁₁ (CLASSIC index 9)
         assert box
@@ -222,11 +238,12 @@ HIDDEN = ("0.3775", "0.5933", "0.593269992", "0.3925", "0.596884378", "1.106", "
 
 
 def _everything(page) -> str:
-    """Every text the page holds: the page, the stage's DOM, its plot's data and labels (hover text too)."""
+    """Every text the page holds: the page, the stage's DOM (its labels too), its plot's data and layout (hover
+    text too)."""
     fr = _frame_obj(page)
     inner = fr.evaluate("() => document.documentElement.outerHTML + JSON.stringify("
                         "document.getElementById('plot').data || []) + JSON.stringify("
-                        "(document.getElementById('plot').layout || {}).annotations || [])")
+                        "document.getElementById('plot').layout || {})")
     return page.content() + inner
 
 

@@ -19,12 +19,13 @@ from tests.test_browser_stage import WIDE, _at, _frame_obj, _open, link
 BOXES = """() => {
   const gd = document.getElementById('plot');
   const rect = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
-  const labels = [...gd.querySelectorAll('g.annotation')].map(a => rect(a.querySelector('rect.bg') || a));
+  const groups = [...document.querySelectorAll('#labels g.label')];  // the drawing's labels (labels.js)
+  const labels = groups.map(a => rect(a.querySelector('rect.bg') || a));
   const idx = gd.data.findIndex(t => t.name === 'neurons');
   const nodes = [...gd.querySelectorAll('.scatterlayer .trace')[idx].querySelectorAll('path.point')].map(rect);
-  const texts = [...gd.querySelectorAll('g.annotation text')];
+  const texts = groups.map(a => a.querySelector('text'));
   const style = texts.map(t => [getComputedStyle(t).fill, parseFloat(getComputedStyle(t).fontSize)]);
-  const bgs = [...gd.querySelectorAll('g.annotation rect.bg')].map(r => getComputedStyle(r).fill);
+  const bgs = groups.map(a => getComputedStyle(a.querySelector('rect.bg')).fill);
   const lines = [...document.querySelectorAll('#cards .line')].map(l => [l.scrollWidth, l.clientWidth]);
   const maths = [...document.querySelectorAll('#cards math')].map(m => [rect(m), rect(m.closest('.card'))]);
   const mathSize = Math.max(0, ...[...document.querySelectorAll('#cards math')].map(
@@ -41,10 +42,10 @@ BOXES = """() => {
     }
   });
   const bg = getComputedStyle(document.body).backgroundColor;
-  const meta = [...gd.querySelectorAll('g.annotation')].map(a => {
-    const ann = (gd.layout.annotations || [])[+a.dataset.index] || {};
+  const meta = groups.map(a => {  // the anchor: the label's data point, in pixels by Plotly's own axes
     const r = a.querySelector('rect.bg');
-    return { name: ann.name || '', halo: !!ann.halo, text: a.textContent, anchor: px(ann.x, ann.y),
+    return { name: a.dataset.name || '', halo: a.dataset.halo === '1', text: a.textContent,
+             anchor: px(+a.dataset.x, +a.dataset.y),
              pageBg: !!r && getComputedStyle(r).fill === bg && +(getComputedStyle(r).fillOpacity || 1) === 1 };
   });
   return { labels, nodes, style, bgs, lines, maths, mathSize, buttons, edges, meta };
@@ -168,13 +169,13 @@ LOOKS = [((1280, 720), "light"), ((1280, 720), "dark"), ((1920, 1080), "dark"), 
 SETTLED = """(dark) => {
   const gd = document.getElementById('plot'), fl = gd._fullLayout, bg = getComputedStyle(document.body).backgroundColor;
   const lum = bg.match(/[\\d.]+/g).slice(0, 3).reduce((s, v) => s + +v, 0) / 3;
-  const rects = [...gd.querySelectorAll('g.annotation rect.bg')];
+  const rects = [...document.querySelectorAll('#labels g.label rect.bg')];
   return !!fl && (lum < 128) === dark && Math.abs(fl.width - document.getElementById('drawing').clientWidth) <= 1 &&
     rects.length > 0 && rects.every(r => getComputedStyle(r).fill === bg) &&
     !(document.body.dataset.error || '').replace(/^ResizeObserver loop .*/, '');  // that one is benign
 }"""
 SIGNATURE = """() => JSON.stringify([window.frameElement.getBoundingClientRect().height,
-  [...document.querySelectorAll('#plot g.annotation rect.bg, #cards .card')].map(e => e.getBoundingClientRect())])"""
+  [...document.querySelectorAll('#labels g.label rect.bg, #cards .card')].map(e => e.getBoundingClientRect())])"""
 
 
 def _relayout(page, size, scheme: str) -> None:

@@ -40,8 +40,9 @@ function buildStates() {
   for (const [i, v] of Object.entries(data.base.nodes)) labels[+i] = v;
   for (const [i, v] of Object.entries(data.base.edges)) edges[+i] = v;
   states = [];
-  for (const f of data.frames) {
-    labels = labels.slice(); edges = edges.slice();
+  for (const f of data.frames) {  // a frame that changes no edge keeps the same array (draw() relies on it)
+    if (Object.keys(f.nodes).length) labels = labels.slice();
+    if (Object.keys(f.edges).length) edges = edges.slice();
     for (const [i, v] of Object.entries(f.nodes)) labels[+i] = v;
     for (const [i, v] of Object.entries(f.edges)) edges[+i] = v;
     states.push({ labels: labels, edges: edges });
@@ -78,7 +79,7 @@ function figure(i) {
   st.edges.forEach(e => { if (e && e[0] !== null && isFinite(e[0])) vmax = Math.max(vmax, Math.abs(e[0])); });
   const buckets = new Map(), muted = { x: [], y: [] };
   const lx = [], ly = [], lh = [], lid = [];
-  const ann = [];
+  const labels = [];  // drawn by labels.js over the plot, not as Plotly annotations
   g.edges.forEach((e, q) => {
     const a = g.nodes[e.src], b = g.nodes[e.dst], v = st.edges[q];
     let tgt = muted;
@@ -102,20 +103,19 @@ function figure(i) {
     if (!v || !v[1]) return;
     const at = place.edge(q, v[1], activeE.has(q));
     if (!at) return;
-    lx[q] = at.x; ly[q] = at.y;  // hover and click where the number is
-    ann.push({ x: at.x, y: at.y, text: v[1], showarrow: false, font: { size: edgeSize, color: textColour() },
-               bgcolor: bgColour(), borderpad: 1, captureevents: true, name: "edge" + q, halo: at.halo });
+    lx[q] = at.x; ly[q] = at.y;  // hover where the number is
+    const e = g.edges[q];
+    labels.push({ name: "edge" + q, text: v[1], size: edgeSize, tw: at.tw, pad: 1.5, box: at.box, halo: at.halo,
+                  x: at.x, y: at.y, pick: [e.l, e.j, e.k] });
   };
   const nodeQs = g.nodes.map((_, q) => q).filter(q => st.labels[q]);
   nodeQs.filter(q => active.has(q)).forEach(q => place.node(q, st.labels[q], true));
   activeE.forEach(edgeLabel);
   nodeQs.filter(q => !active.has(q)).forEach(q => place.node(q, st.labels[q], false));
   g.edges.forEach((e, q) => { if (!activeE.has(q) && e.few) edgeLabel(q); });
-  place.nodes.forEach(nb => ann.push({ x: nb.x, y: nb.y, xshift: nb.xshift, yshift: nb.yshift, xanchor: nb.xanchor,
-                                       yanchor: nb.yanchor, text: nb.text,
-                                       showarrow: false, font: { size: size, color: textColour() },
-                                       bgcolor: bgColour(), borderpad: 2, captureevents: true,
-                                       name: "node" + nb.q, halo: nb.halo }));
+  place.nodes.forEach(nb => labels.push({ name: "node" + nb.q, text: nb.text, size: size, tw: nb.tw, pad: 3,
+                                          box: nb.box, anchor: nb.anchor, halo: nb.halo, x: nb.x, y: nb.y,
+                                          pick: [g.nodes[nb.q].l, g.nodes[nb.q].j] }));
   const traces = [];
   if (muted.x.length) traces.push({ type: "scatter", x: muted.x, y: muted.y, mode: "lines", hoverinfo: "skip",
                                     line: { color: MUTED, width: 1.2 } });
@@ -123,12 +123,12 @@ function figure(i) {
     const [c, w] = key.split("|");
     traces.push({ type: "scatter", x: xy.x, y: xy.y, mode: "lines", hoverinfo: "skip", line: { color: c, width: +w } });
   }
-  if (activeE.size) {
-    const x = [], y = [];
-    activeE.forEach(q => { const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst]; x.push(a.x, b.x, null); y.push(a.y, b.y, null); });
-    traces.push({ type: "scatter", x: x, y: y, mode: "lines", hoverinfo: "skip", opacity: 0.55,
-                  line: { color: ACTIVE, width: 9 } });
-  }
+  // the active edges' glow: drawn over the plot by labels.js (a step changes it; in Plotly it redrew everything)
+  const glow = [];
+  activeE.forEach(q => {
+    const e = g.edges[q], a = g.nodes[e.src], b = g.nodes[e.dst];
+    glow.push([place.X(a.x), place.Y(a.y), place.X(b.x), place.Y(b.y)]);
+  });
   traces.push({ type: "scatter", x: lx, y: ly, mode: "markers", hovertext: lh, hoverinfo: "text", customdata: lid,
                 marker: { size: 16, color: "rgba(0,0,0,0)" }, name: "edges" });
   const nx = [], ny = [], nc = [], nl = [], nw = [], nh = [], nid = [];
@@ -156,9 +156,8 @@ function figure(i) {
              ticktext: g.layer_names, tickfont: { size: presenter() ? 18 : 15, color: textColour() }, fixedrange: true },
     yaxis: { range: yRange(g), showgrid: false, zeroline: false,
              showticklabels: false, fixedrange: true },
-    annotations: ann,
   };
-  return { traces: traces, layout: layout };
+  return { traces: traces, layout: layout, labels: labels, glow: glow, W: place.W, H: H, X: place.X, Y: place.Y };
 }
 
 // ---- where labels go: in pixels, so that no label covers another label or a neuron ----
@@ -189,13 +188,13 @@ function placer(g, H, size) {
   const X = x => MARGIN.l + (x - xr[0]) / (xr[1] - xr[0]) * pw, Y = y => MARGIN.t + (yr[1] - y) / (yr[1] - yr[0]) * ph;
   const taken = g.nodes.map(n => ({ x0: X(n.x) - r - 2, x1: X(n.x) + r + 2, y0: Y(n.y) - r - 2, y1: Y(n.y) + r + 2 }));
   const hit = (b) => taken.some(t => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
-  const lineH = size * 1.3 + 3;  // with a little room: plotly's box is a pixel or two taller than the text
-  const out = { nodes: [], W: W };
+  const lineH = size * 1.3 + 3;  // with a little room: the box labels.js draws fits inside the one placed here
+  const out = { nodes: [], W: W, X: X, Y: Y };
   const outside = (b) => b.x0 < 0 || b.x1 > W || b.y0 < 0 || b.y1 > H - MARGIN.b + 4;
   const d = r + 3;  // a label's gap from its neuron's centre
   const SPOTS = [["center", "bottom", 0, d], ["center", "top", 0, -d], ["left", "middle", d + 1, 0],
                  ["right", "middle", -d - 1, 0], ["left", "bottom", d, d], ["left", "top", d, -d],
-                 ["right", "bottom", -d, d], ["right", "top", -d, -d]];  // plotly's anchors and shifts (y up)
+                 ["right", "bottom", -d, d], ["right", "top", -d, -d]];  // anchor and shift (y up)
   // the edge lines too (a segment between two neurons' centres, in the same pixels): no label crosses one.
   // Not on a graph: its labels sit in columns laid out for them (issue 13), and the rule would hide half of them
   const segs = g.graph ? [] : g.edges.map(e => { const a = g.nodes[e.src], b = g.nodes[e.dst]; return [X(a.x), Y(a.y), X(b.x), Y(b.y)]; });
@@ -227,10 +226,9 @@ function placer(g, H, size) {
     let pick = choose(SPOTS, box, -1, must);
     if (!pick && !must) return;  // hover still shows it
     pick = pick || { c: SPOTS[0], b: box(SPOTS[0]), halo: true };
-    const spot = pick.c;
     taken.push(pick.b);
-    out.nodes.push({ q: q, x: n.x, y: n.y, text: text, xanchor: spot[0], yanchor: spot[1], xshift: spot[2],
-                     yshift: spot[3], halo: pick.halo });
+    out.nodes.push({ q: q, x: n.x, y: n.y, text: text, tw: w - 8, box: pick.b, halo: pick.halo,
+                     anchor: pick.c.slice(0, 2) });
   };
   // a weight's number sits on its own edge, where no other edge passes: near its ends the edges converge,
   // the middle of a long edge is often free
@@ -243,31 +241,51 @@ function placer(g, H, size) {
     const box = t => { const [x, y] = at(t); return { x0: X(x) - w / 2, x1: X(x) + w / 2, y0: Y(y) - h / 2, y1: Y(y) + h / 2 }; };
     const pick = choose(tries, box, q, must);
     if (!pick && !must) return null;  // hover still shows it
-    if (!pick) return { x: at(e.at)[0], y: at(e.at)[1], halo: true };
+    if (!pick) return { x: at(e.at)[0], y: at(e.at)[1], halo: true, tw: w - 6, box: box(e.at) };
     taken.push(pick.b);
-    return { x: at(pick.c)[0], y: at(pick.c)[1], halo: pick.halo };
+    return { x: at(pick.c)[0], y: at(pick.c)[1], halo: pick.halo, tw: w - 6, box: pick.b };
   };
   return out;
 }
 
 const CONFIG = { displayModeBar: false, responsive: false };  // a new width redraws (ResizeObserver)
-let plotReady = false, annNames = [], chainOpen = false;
+let plotReady = false, chainOpen = false;
+function labelStyle() { return { fill: textColour(), bg: bgColour(), font: (theme && theme.font) || "sans-serif" }; }
+// While playing, Plotly's scene is left as it is where it can be: the labels and the glow are ours, and the
+// neurons' colours are restyled in place (StageLabels.restylePoints). A step that changes an edge's value (the
+// backward and update passes) has Plotly redraw the edges once its motion has run, when nothing moves (plotLater);
+// the hover texts wait for the end of Play (stop() redraws with Plotly). Anything else is a Plotly.react now.
+let plotted = null, plotLater = null;  // what Plotly last drew: { key, edges (the state's edge array) }; a redraw due
 function draw(i) {
   if (!window.Plotly || !data) return Promise.resolve();
-  const fig = figure(i);
-  annNames = fig.layout.annotations.map(a => a.name);
+  const fig = figure(i), key = fig.W + "|" + fig.H + "|" + (theme && theme.base) + "|" + presenter();
+  StageLabels.draw($("labels"), fig.labels, labelStyle(), fig.W, fig.H, (id) => onPick({ points: [{ customdata: id }] }),
+                   hoverOf);
+  const g = data.geometry, r = g.small ? 12 : 19;
+  StageLabels.glow($("glow"), fig.glow, ACTIVE, fig.W, fig.H, g.nodes.map(n => [fig.X(n.x), fig.Y(n.y)]), r + 2);
+  if (playing && plotted && plotted.key === key &&
+      StageLabels.restylePoints(gd, "neurons", fig.traces[fig.traces.length - 1].marker)) {
+    plotLater = plotted.edges === states[i].edges ? null : { fig: fig, key: key, edges: states[i].edges };
+    return Promise.resolve();
+  }
+  return plot(fig, key, states[i].edges);
+}
+function plot(fig, key, edges) {
+  plotLater = null;
+  plotted = { key: key, edges: edges };
   const p = Plotly.react(gd, fig.traces, fig.layout, CONFIG);
   if (!plotReady) {
     plotReady = true;
     gd.on("plotly_click", onPick);
-    gd.on("plotly_clickannotation", (ev) => {  // a weight's number (or a neuron's label) was clicked
-      const name = annNames[ev.index] || "", g = data.geometry;
-      const q = +name.slice(4), t = name.startsWith("edge") ? g.edges[q] : name.startsWith("node") ? g.nodes[q] : null;
-      if (t) onPick({ points: [{ customdata: name.startsWith("edge") ? [t.l, t.j, t.k] : [t.l, t.j] }] });
-    });
   }
   return p;
 }
+function hoverOf(name, on) {  // a label shows the hover of its neuron or edge (the label covers Plotly's point)
+  if (!on) { Plotly.Fx.unhover(gd); return; }
+  const idx = (gd.data || []).findIndex(t => t.name === (name.startsWith("edge") ? "edges" : "neurons"));
+  if (idx >= 0) Plotly.Fx.hover(gd, [{ curveNumber: idx, pointNumber: +name.slice(4) }]);
+}
+function plotDue() { if (plotLater) plot(plotLater.fig, plotLater.key, plotLater.edges); }
 
 // ---- the equation cards (MathML from app/walkthrough/mathml.py) ----
 function cardHTML(c) {
@@ -344,19 +362,29 @@ function render() {
   if (!data || !states) return;
   const i = step;
   showControls(i);
-  showCards(i);
-  $("desc").textContent = "Step " + (i + 1) + " of " + count() + ": " + data.frames[i].desc;
+  // while playing, the equation card follows a frame after the drawing: two short frames, not one long one
+  const later = playing && drawnStep >= 0;
+  const card = () => {
+    showCards(i);
+    $("desc").textContent = "Step " + (i + 1) + " of " + count() + ": " + data.frames[i].desc;
+  };
+  if (!later) card();
   const key = i + "|" + height + "|" + (theme && theme.base);
   const done = () => {
     drawnStep = i; drawnKey = key;
-    document.body.dataset.step = String(i);
     if (pendingMotion !== null && !reduced) startMotion(data.frames[i]);
     pendingMotion = null;
-    if (clickAt !== null) {
-      const t0 = clickAt; clickAt = null;
-      window.requestAnimationFrame(() => window.__stage.renders.push(performance.now() - t0));
-    }
-    sizeFrame();
+    if (motion === null) plotDue();  // no motion to wait for
+    const shown = () => {
+      document.body.dataset.step = String(i);
+      if (clickAt !== null) {
+        const t0 = clickAt; clickAt = null;
+        window.requestAnimationFrame(() => window.__stage.renders.push(performance.now() - t0));
+      }
+      sizeFrame();
+    };
+    if (!later) shown();
+    else window.requestAnimationFrame(() => { if (step === i) { card(); shown(); } });  // else a newer step's does
   };
   if (key === drawnKey) done(); else draw(i).then(done);
 }
@@ -402,6 +430,22 @@ function play() {
   $("playword").textContent = "Pause"; $("playicon").textContent = "‖";
   $("play").setAttribute("aria-label", "Pause");
   tick();
+  clock();
+}
+// window.__stage.frameTimes: the time between two animation frames, every frame while playing (the steps'
+// redraws included, not only the motion's frames), while the last motion runs on, and one more (the redraw at the
+// end of Play; bench_stage.py)
+let clockOn = false;
+function clock() {
+  if (clockOn) return;
+  clockOn = true;
+  let last = performance.now(), after = 0;
+  const frame = (now) => {
+    frameTimes.push(now - last); last = now;
+    if (frameTimes.length > 4000) frameTimes.splice(0, 2000);
+    if (playing || motion || after++ < 1) window.requestAnimationFrame(frame); else clockOn = false;
+  };
+  window.requestAnimationFrame(frame);
 }
 function tick() {
   clearTimeout(playTimer);
@@ -419,6 +463,7 @@ function stop() {
   $("play").setAttribute("aria-label", "Play");
   writeUrl();
   if (!args.report_all) report("pause");
+  drawnKey = null; queueRender();  // Plotly's scene brought up to this step (its hover texts)
 }
 function toggle() { if (playing) stop(); else play(); }
 function armIdle() {
@@ -456,13 +501,10 @@ function startMotion(f) {
   });
   const vmax = Math.max(1e-12, ...states[step].edges.map(e => e && e[0] !== null && isFinite(e[0]) ? Math.abs(e[0]) : 0));
   const t0 = performance.now();
-  let last = t0;
   const id = {};
   motion = id;
   const frame = (now) => {
     if (motion !== id) return;
-    frameTimes.push(now - last); last = now;
-    if (frameTimes.length > 4000) frameTimes.splice(0, 2000);
     const u = Math.min(1, (now - t0) / dur), s = u * u * (3 - 2 * u);
     items.forEach(it => {
       if (it.kind === "edge") {
@@ -477,7 +519,11 @@ function startMotion(f) {
       }
     });
     if (u < 1) window.requestAnimationFrame(frame);
-    else { overlay.innerHTML = ""; motion = null; }
+    else {  // the motion's last picture stays until Plotly has drawn what it arrives at (a redraw due: a frame later)
+      motion = null;
+      const end = () => { if (motion === null) { plotDue(); overlay.innerHTML = ""; } };
+      if (plotLater) window.requestAnimationFrame(end); else end();
+    }
   };
   window.requestAnimationFrame(frame);
 }
@@ -529,7 +575,11 @@ $("speed").addEventListener("change", () => { if (playing) tick(); });
 // ---- size and theme ----
 function sizeFrame() {
   const h = Math.ceil($("stage").getBoundingClientRect().height) + 6;  // the content, not the frame
-  if (Math.abs(h - height) > 2) { height = h; send("streamlit:setFrameHeight", { height: h }); }
+  // while playing the frame only grows: each new height has the page lay itself out again (in this same thread),
+  // which cost frames on nearly every step of 8-8-8-8-1 as the cards' heights changed; Pause fits it again
+  if (Math.abs(h - height) > 2 && !(playing && h < height)) {
+    height = h; send("streamlit:setFrameHeight", { height: h });
+  }
 }
 function layoutClass() {
   const w = document.documentElement.clientWidth;
