@@ -3,7 +3,6 @@ stage (app/walkthrough/stage.py); any weight's chain rule below."""
 
 import streamlit as st
 
-from app.graph import graph_ui
 from app.session import state
 from app.walkthrough import equations, quiz, stage, ui
 from core.symbolic.notation import weight_name
@@ -15,7 +14,10 @@ if not quiz.screen("backward"):  # in quiz mode the quiz is the screen
     s = t.scenario
     L = len(s.layers)
     view = ui.view_toggle("backward")
-    graph_ui.step_screen("backward")  # in the graph view this draws the rest of the screen and stops
+    if view == "graph":
+        from app.graph import graph_ui  # the graph view (and the SymPy it builds on) loads only when shown
+
+        graph_ui.step_screen("backward")  # draws the rest of the screen and stops
     stage.screen("backward", view)
 
     st.subheader("Any weight's chain rule")

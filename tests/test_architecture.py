@@ -42,6 +42,7 @@ LAZY = {
     ("app.lab.train_ui", "core.teaching.export"): "as above",
     ("core.lab.training", "core.engine.scenario"): "fit_scenario builds a scenario only when the data asks",
     ("pages.forward", "app.graph.graph_ui"): "the graph view (SymPy's graph builder) loads only when it is shown",
+    ("pages.backward", "app.graph.graph_ui"): "as above",
     ("app.classroom.panels", "pandas"): "pandas and pyarrow load for a class's summary table, not on every screen",
     ("app.walkthrough.quiz", "pandas"): "pandas and pyarrow load for the quiz's summary table",
 }

@@ -91,9 +91,8 @@ def _ckey(phase: str, group: tuple | None) -> str:
 
 
 def step_screen(phase: str) -> None:
-    """In the graph view, the rest of the Forward or Backward screen, then ``st.stop()``."""
-    if state.view() != "graph":
-        return
+    """The rest of the Forward or Backward screen in the graph view (the page has checked the view), then
+    ``st.stop()``."""
     key, n = state.scenario_key(), state.example()
     p = network_pass(key, n)
     if isinstance(p, str):

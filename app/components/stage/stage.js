@@ -188,7 +188,7 @@ function placer(g, H, size) {
   const X = x => MARGIN.l + (x - xr[0]) / (xr[1] - xr[0]) * pw, Y = y => MARGIN.t + (yr[1] - y) / (yr[1] - yr[0]) * ph;
   const taken = g.nodes.map(n => ({ x0: X(n.x) - r - 2, x1: X(n.x) + r + 2, y0: Y(n.y) - r - 2, y1: Y(n.y) + r + 2 }));
   const hit = (b) => taken.some(t => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
-  const lineH = size * 1.3 + 3;  // with a little room: the box labels.js draws fits inside the one placed here
+  const lineH = size * StageLabels.LINE + 3;  // with a little room: the box labels.js draws fits inside the one placed here
   const out = { nodes: [], W: W, X: X, Y: Y };
   const outside = (b) => b.x0 < 0 || b.x1 > W || b.y0 < 0 || b.y1 > H - MARGIN.b + 4;
   const d = r + 3;  // a label's gap from its neuron's centre
