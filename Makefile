@@ -19,7 +19,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app
 	touch $@
 
 run: $(VENV)/.app
-	$(BIN)/python -m streamlit run app/streamlit_app.py --server.port $(PORT)
+	$(BIN)/python -m app.serve --server.port $(PORT)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

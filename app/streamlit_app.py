@@ -1,4 +1,5 @@
-"""Backprop Stepper: the Streamlit entry point (``streamlit run app/streamlit_app.py``)."""
+"""Backprop Stepper: the Streamlit entry point (``streamlit run app/streamlit_app.py``; ``make run`` runs it through
+``app/serve.py``, which warms the server up)."""
 
 import sys
 from pathlib import Path

@@ -1,10 +1,11 @@
 """First paint of the forward screen from a cold server (issue 11: ≤ 3 s), broken down.
 
-Each run starts the README's run command (``python -m streamlit run app/streamlit_app.py``, as
-``bench_stage.py`` does), opens ``/?p=forward`` in Debian's Chromium as soon as ``/_stcore/health``
-answers, and notes (seconds from Popen, and the server's CPU seconds so far):
+Each run starts the README's run command of its tree (``_server.run_command``, as ``bench_stage.py``
+does), opens ``/?p=forward`` in Debian's Chromium as soon as ``/_stcore/health`` answers, and notes
+(seconds from Popen, and the server's CPU seconds so far):
 
-- server ready: ``/_stcore/health`` answers (Python, Streamlit and Tornado started; no app code yet);
+- server ready: ``/_stcore/health`` answers (Python, Streamlit and its web server started; no
+  app code yet, the warm-up starts);
 - page shell: Streamlit's own page (its JS bundle) has drawn its app container;
 - first script run: the stage's iframe is in the page (the script has run up to the stage: imports of
   the app, the trace, the stage's frame data; the delta reached the browser);
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _server import ARGS, CHROMIUM, STAGE, _free_port  # noqa: E402
+from _server import ARGS, CHROMIUM, STAGE, _free_port, run_command  # noqa: E402
 
 PLOT = "body[data-step] .js-plotly-plot"
 RESOURCE = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('plotly.min.js'))
@@ -51,7 +52,7 @@ def one(browser, root: Path = ROOT) -> dict:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.port", str(port),
+        [*run_command(root), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = {}

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _server import ARGS, CHROMIUM, _free_port  # noqa: E402
+from _server import ARGS, CHROMIUM, _free_port, run_command  # noqa: E402
 
 from app.session import url as links  # noqa: E402
 from app.session.state import canonical_json  # noqa: E402
@@ -74,7 +74,9 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.t0 = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port), "--server.address",
+            [*(run_command(root) if script == "app/streamlit_app.py" else [sys.executable, "-m", "streamlit", "run",
+                                                                            script]),
+             "--server.port", str(self.port), "--server.address",
              "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],  # as the README serves a class: no polling of the source
             cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

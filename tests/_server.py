@@ -42,6 +42,14 @@ def need_chromium(api: str = "playwright.sync_api") -> None:
     pytest.importorskip(api)
 
 
+def run_command(root: Path = ROOT) -> list[str]:
+    """The README's run command (what `make run` runs) of the tree at ``root``, without its port: ``python -m
+    app.serve``, or ``streamlit run app/streamlit_app.py`` in an older tree that has no app/serve.py."""
+    if (root / "app" / "serve.py").exists():
+        return [sys.executable, "-m", "app.serve"]
+    return [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py"]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -55,8 +63,8 @@ def streamlit_server(log_name: str = "server.log") -> Iterator[tuple[str, subpro
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # two test files may name the same log in two workers
     if worker:
         log_name = f"{Path(log_name).stem}.{worker}.log"
-    # the README's run command (what `make run` runs), on a free port, loopback only
-    cmd = [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.port", str(port),
+    # the README's run command, on a free port, loopback only
+    cmd = [*run_command(), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
