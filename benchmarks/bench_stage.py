@@ -16,6 +16,7 @@ on this machine:
 Run: .venv/bin/python benchmarks/bench_stage.py   (a few minutes; quote the load average printed)
      .venv/bin/python benchmarks/bench_stage.py --build   (the build figures alone, seconds)
      .venv/bin/python benchmarks/bench_stage.py --play    (the frame times alone, about a minute)
+     .venv/bin/python benchmarks/bench_stage.py --passes  (this tree's frame times on each of the three screens)
 """
 
 from __future__ import annotations
@@ -189,6 +190,27 @@ def play_frames(b, srv, s, last: int) -> tuple[list, list, float]:
         page.close()
 
 
+def play_window(b, srv, s, screen: str, seconds: float) -> list:
+    """Play ``screen`` of s at 4× for ``seconds`` from its first step, then Pause: the recorder's frame times
+    (a long pass, such as 8-8-8-8-1's backward one, is measured on a window of it)."""
+    page = b.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(srv.url + link(screen, s))
+        fl = page.frame_locator(STAGE).first
+        fl.locator("body[data-step]").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        fr = page.locator(STAGE).first.element_handle().content_frame()
+        fl.locator("#speed").select_option("4")
+        fr.evaluate(FRAME_RECORDER)
+        fl.locator("#play").click()
+        page.wait_for_timeout(1000 * seconds)
+        fl.locator("#play").click()  # Pause
+        fr.wait_for_function("() => window.__benchDone", timeout=60_000)
+        return fr.evaluate("() => window.__bench.slice()")
+    finally:
+        page.close()
+
+
 def play_compare(b, stage_srv, tmp_stage: Path, servers: list) -> tuple:
     """8-8-8-8-1 forward played at 4×, the stage as it is and as it was (a server from tmp_stage), alternately."""
     was_srv = Server(tmp_stage, "app/streamlit_app.py")
@@ -260,7 +282,9 @@ def main():
 
     servers = []
     try:
-        if "--play" in sys.argv:
+        if "--passes" in sys.argv:
+            play_passes(sync_playwright, servers)
+        elif "--play" in sys.argv:
             play_only(sync_playwright, servers)
         else:
             run(sync_playwright, servers)
@@ -280,6 +304,24 @@ def checkout(commit: str, prefix: str) -> Path:
     CHECKOUTS.append(d)
     subprocess.run(f"git -C {ROOT} archive {commit} | tar -x -C {d}", shell=True, check=True)
     return d
+
+
+def play_passes(sync_playwright, servers, seconds: float = 25.0):
+    """Frame times while playing each of 8-8-8-8-1's three screens at 4× (this tree only)."""
+    print(f"load average before: {open('/proc/loadavg').read().split()[:3]}  (2 cores, shared)")
+    eight = net([8, 8, 8, 8, 1])
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        srv = Server(ROOT, "app/streamlit_app.py")
+        servers.append(srv)
+        srv.wait()
+        out = {scr: play_window(b, srv, eight, scr, seconds) for scr in ("forward", "backward", "update")}
+        b.close()
+    print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}")
+    print(f"\nplaying 8-8-8-8-1 at 4×, {seconds:.0f} s of each screen from its first step (every animation frame):")
+    for scr, ft in out.items():
+        print(f"  {scr:8s} {len(ft)} frames, p95 {pct(ft, 95):.1f} ms, median {statistics.median(ft):.1f} ms, "
+              f"max {max(ft):.0f} ms, frames over 20 ms: {sum(t > 20 for t in ft)}")
 
 
 def play_only(sync_playwright, servers):

@@ -226,6 +226,51 @@ def test_clicking_a_neuron_and_a_weights_number(server, browser):  # noqa: F811
         ctx.close()
 
 
+EDGE_LINES = """() => {  // the edge lines (labels.js, under the plot) and the neurons' centres, in page pixels
+  const gd = document.getElementById('plot'), e0 = document.getElementById('edges').getBoundingClientRect();
+  const idx = gd.data.findIndex(t => t.name === 'neurons');
+  const centre = (r) => [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+  const nodes = [...gd.querySelectorAll('.scatterlayer .trace')[idx].querySelectorAll('path.point')]
+    .map(p => centre(p.getBoundingClientRect()));
+  const lines = [...document.querySelectorAll('#edges line')].map(l => ({
+    q: +l.dataset.q, stroke: l.getAttribute('stroke'), width: +l.getAttribute('stroke-width'),
+    ends: [[+l.getAttribute('x1') + e0.left, +l.getAttribute('y1') + e0.top],
+           [+l.getAttribute('x2') + e0.left, +l.getAttribute('y2') + e0.top]] }));
+  return { nodes, lines, lineTraces: gd.data.filter(t => t.mode === 'lines').length };
+}"""
+
+
+def test_the_edge_lines_join_their_neurons_and_show_the_new_weights_sign_and_size(server, browser):  # noqa: F811
+    """At the end of the update the lines are the new weights: from neuron k of layer l-1 to neuron j of layer l,
+    blue for w >= 0 and vermilion below, wider for a larger |w|; Plotly draws no line of its own."""
+    s = load_scenario(WIDE)
+    t = trace(s)
+    ctx, page, frame = _open(browser, server, link("update", s), width=1920, height=1080)
+    try:
+        frame.get_by_role("button", name="Last step").click()
+        _at(frame, len(t.steps(0)) - t.steps(0).phase_start("update") - 1)
+        page.wait_for_timeout(300)
+        got = _frame_obj(page).evaluate(EDGE_LINES)
+        layers, offset = s.layers, [0]
+        for n in layers:
+            offset.append(offset[-1] + n)
+        want = [(l, j, k) for l in range(2, len(layers) + 1)
+                for j in range(layers[l - 1]) for k in range(layers[l - 2])]
+        assert got["lineTraces"] == 0 and [ln["q"] for ln in got["lines"]] == list(range(len(want)))
+        by_w = []
+        for ln, (l, j, k) in zip(got["lines"], want):
+            w = float(t.weights_new[l - 2][j, k])
+            src, dst = got["nodes"][offset[l - 2] + k], got["nodes"][offset[l - 1] + j]
+            assert all(abs(a - b) < 1.0 for a, b in zip(ln["ends"][0] + ln["ends"][1], src + dst)), (l, j, k, ln)
+            assert ln["stroke"] == ("#0072B2" if w >= 0 else "#D55E00"), (l, j, k, w, ln)
+            by_w.append((abs(w), ln["width"]))
+        by_w.sort()
+        assert all(a[1] <= b[1] for a, b in zip(by_w, by_w[1:])), "a larger |w| is never drawn thinner"
+        assert len({wd for _, wd in by_w}) > 1 and {"#0072B2", "#D55E00"} <= {ln["stroke"] for ln in got["lines"]}
+    finally:
+        ctx.close()
+
+
 def test_a_weights_chain_rule_card_shows_on_its_step(server, browser):  # noqa: F811
     ctx, page, frame = _open(browser, server, link("backward", step=18 - 5))  # ∂C/∂w²₁₂: a hidden weight
     try:

@@ -32,15 +32,12 @@ BOXES = """() => {
     m => parseFloat(getComputedStyle(m).fontSize)));
   const buttons = [...document.querySelectorAll('button:not([hidden])')].filter(b => b.offsetParent)
     .map(b => [b.textContent.trim(), b.scrollWidth, b.clientWidth]);
-  // the edge lines (every line trace, split at its nulls) and each label's name, anchor and halo flag, in pixels
+  // the edge lines (labels.js draws them under the plot) and each label's name, anchor and halo flag, in pixels
   const fl = gd._fullLayout, g0 = gd.getBoundingClientRect();
   const px = (x, y) => [g0.left + fl._size.l + fl.xaxis.l2p(x), g0.top + fl._size.t + fl.yaxis.l2p(y)];
-  const edges = [];
-  gd.data.filter(t => t.mode === 'lines').forEach(t => {
-    for (let i = 0; i + 1 < t.x.length; i++) {
-      if (t.x[i] !== null && t.x[i + 1] !== null) edges.push([...px(t.x[i], t.y[i]), ...px(t.x[i + 1], t.y[i + 1])]);
-    }
-  });
+  const e0 = document.getElementById('edges').getBoundingClientRect();
+  const edges = [...document.querySelectorAll('#edges line')].map(l => ['x1', 'y1', 'x2', 'y2'].map(
+    (k, i) => +l.getAttribute(k) + (i % 2 ? e0.top : e0.left)));
   const bg = getComputedStyle(document.body).backgroundColor;
   const meta = groups.map(a => {  // the anchor: the label's data point, in pixels by Plotly's own axes
     const r = a.querySelector('rect.bg');

@@ -184,7 +184,7 @@ def drawing(kwargs: dict, key: str, legend: str | None = None) -> None:
 CLICK_HINT = {
     "forward": "Click a neuron (or a weight's number) to jump to that neuron's step.",
     "backward": "Click a neuron for its δ step, or a weight's number for its ∂C/∂w step and its chain rule "
-                "(its edge turns dotted).",
+                "(its edge lights up).",
     "update": "Click a weight's number for its update, or a neuron for its bias's update.",
 }
 

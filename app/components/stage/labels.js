@@ -3,8 +3,9 @@
 // the Plotly plot (#labels), at the pixel boxes stage.js's placer() chose. They were Plotly annotations: ~230 on
 // 8-8-8-8-1, and Plotly lays out and redraws every one on each Plotly.react (80-140 ms a step while playing).
 // Here each label is a keyed <g class="label" data-name="node3|edge12">: a step rewrites only the labels whose
-// text, place or style changed, adds the new ones and removes the gone ones. Also here: the active edges' glow
-// (#glow, between the plot and the labels) and the in-place restyle of Plotly's neuron points while playing.
+// text, place or style changed, adds the new ones and removes the gone ones. Also here: the edge lines (#edges,
+// under the plot), the active edges' glow (#glow, between the plot and the labels) and the in-place restyle of
+// Plotly's neuron points while playing.
 window.StageLabels = (function () {
   const NS = "http://www.w3.org/2000/svg";
   const el = (tag, attrs) => {
@@ -69,6 +70,26 @@ window.StageLabels = (function () {
     }
     old.forEach(g => g.remove());
   }
+  // The edge lines, in an SVG under the plot (Plotly draws the neurons over their ends, as it drew its own line
+  // traces): one keyed <line data-q> per edge. A step that changes an edge's value (every step of the backward and
+  // update passes) rewrites that line's colour and width; in Plotly it redrew the whole plot (40-100 ms on
+  // 8-8-8-8-1). segs: [[x1, y1, x2, y2, colour, width]] in drawing pixels, one per edge, in the geometry's order.
+  function edges(svg, segs, W, H) {
+    size(svg, W, H);
+    while (svg.children.length > segs.length) svg.lastChild.remove();
+    while (svg.children.length < segs.length) {
+      svg.appendChild(el("line", { "data-q": svg.children.length, "stroke-linecap": "butt" }));
+    }
+    segs.forEach((s, q) => {
+      const line = svg.children[q], sig = s.join("|");
+      if (line.__sig === sig) return;
+      line.__sig = sig;
+      line.setAttribute("x1", s[0].toFixed(1)); line.setAttribute("y1", s[1].toFixed(1));
+      line.setAttribute("x2", s[2].toFixed(1)); line.setAttribute("y2", s[3].toFixed(1));
+      line.setAttribute("stroke", s[4]); line.setAttribute("stroke-width", s[5]);
+    });
+  }
+
   // the active edges' glow over the edge lines and under the labels, as Plotly drew it (a wide translucent line),
   // but not over a neuron: the neurons' discs (with their rings) are masked out. segs, circles: drawing pixels.
   function glow(svg, segs, colour, W, H, circles, r) {
@@ -124,5 +145,5 @@ window.StageLabels = (function () {
     });
     return true;
   }
-  return { draw: draw, glow: glow, restylePoints: restylePoints, LINE: LINE };
+  return { draw: draw, edges: edges, glow: glow, restylePoints: restylePoints, LINE: LINE };
 })();

@@ -77,25 +77,26 @@ function figure(i) {
   const active = new Set(f.active_nodes), activeE = new Set(f.active_edges);
   let vmax = 0;
   st.edges.forEach(e => { if (e && e[0] !== null && isFinite(e[0])) vmax = Math.max(vmax, Math.abs(e[0])); });
-  const buckets = new Map(), muted = { x: [], y: [] };
   const lx = [], ly = [], lh = [], lid = [];
   const labels = [];  // drawn by labels.js over the plot, not as Plotly annotations
-  g.edges.forEach((e, q) => {
+  const size = labelSize(), H = drawingHeight(), edgeSize = presenter() ? size : size - 2;
+  const place = placer(g, H, size);
+  // the edge lines (labels.js draws them under the plot): by sign and by quarter of the largest |value|, muted
+  // while an edge has no value yet
+  const segs = g.edges.map((e, q) => {
     const a = g.nodes[e.src], b = g.nodes[e.dst], v = st.edges[q];
-    let tgt = muted;
+    let colour = MUTED, w = 1.2;
     if (v && v[0] !== null && isFinite(v[0])) {
       const qn = vmax === 0 || v[0] === 0 ? 0 : Math.min(3, Math.floor(4 * Math.abs(v[0]) / vmax - 1e-9));
-      const w = WIDTHS[Math.max(0, qn)] * (g.small ? 0.5 : 1);
-      const key = (v[0] >= 0 ? POSITIVE : NEGATIVE) + "|" + w;
-      if (!buckets.has(key)) buckets.set(key, { x: [], y: [] });
-      tgt = buckets.get(key);
+      colour = v[0] >= 0 ? POSITIVE : NEGATIVE; w = WIDTHS[Math.max(0, qn)] * (g.small ? 0.5 : 1);
     }
-    tgt.x.push(a.x, b.x, null); tgt.y.push(a.y, b.y, null);
+    return [place.X(a.x), place.Y(a.y), place.X(b.x), place.Y(b.y), colour, w];
+  });
+  g.edges.forEach((e, q) => {
+    const a = g.nodes[e.src], b = g.nodes[e.dst], v = st.edges[q];
     const x = a.x + e.at * (b.x - a.x), y = a.y + e.at * (b.y - a.y);
     lx.push(x); ly.push(y); lh.push(v ? v[2] : e.name); lid.push([e.l, e.j, e.k]);
   });
-  const size = labelSize(), H = drawingHeight(), edgeSize = presenter() ? size : size - 2;
-  const place = placer(g, H, size);
   // the active step's labels first (they always show), then the others where they fit (hover still shows
   // one that does not): on a network too wide for every number, no label covers another
   const edgeLabel = (q) => {
@@ -117,12 +118,6 @@ function figure(i) {
                                           box: nb.box, anchor: nb.anchor, halo: nb.halo, x: nb.x, y: nb.y,
                                           pick: [g.nodes[nb.q].l, g.nodes[nb.q].j] }));
   const traces = [];
-  if (muted.x.length) traces.push({ type: "scatter", x: muted.x, y: muted.y, mode: "lines", hoverinfo: "skip",
-                                    line: { color: MUTED, width: 1.2 } });
-  for (const [key, xy] of buckets) {
-    const [c, w] = key.split("|");
-    traces.push({ type: "scatter", x: xy.x, y: xy.y, mode: "lines", hoverinfo: "skip", line: { color: c, width: +w } });
-  }
   // the active edges' glow: drawn over the plot by labels.js (a step changes it; in Plotly it redrew everything)
   const glow = [];
   activeE.forEach(q => {
@@ -157,7 +152,8 @@ function figure(i) {
     yaxis: { range: yRange(g), showgrid: false, zeroline: false,
              showticklabels: false, fixedrange: true },
   };
-  return { traces: traces, layout: layout, labels: labels, glow: glow, W: place.W, H: H, X: place.X, Y: place.Y };
+  return { traces: traces, layout: layout, labels: labels, segs: segs, glow: glow, W: place.W, H: H, X: place.X,
+           Y: place.Y };
 }
 
 // ---- where labels go: in pixels, so that no label covers another label or a neuron ----
@@ -251,28 +247,22 @@ function placer(g, H, size) {
 const CONFIG = { displayModeBar: false, responsive: false };  // a new width redraws (ResizeObserver)
 let plotReady = false, chainOpen = false;
 function labelStyle() { return { fill: textColour(), bg: bgColour(), font: (theme && theme.font) || "sans-serif" }; }
-// While playing, Plotly's scene is left as it is where it can be: the labels and the glow are ours, and the
-// neurons' colours are restyled in place (StageLabels.restylePoints). A step that changes an edge's value (the
-// backward and update passes) has Plotly redraw the edges once its motion has run, when nothing moves (plotLater);
-// the hover texts wait for the end of Play (stop() redraws with Plotly). Anything else is a Plotly.react now.
-let plotted = null, plotLater = null;  // what Plotly last drew: { key, edges (the state's edge array) }; a redraw due
+// While playing, Plotly's scene is left as it is where it can be: the edge lines, the labels and the glow are ours,
+// and the neurons' colours are restyled in place (StageLabels.restylePoints); the hover texts wait for the end of
+// Play (stop() redraws with Plotly). Anything else is a Plotly.react now.
+let plotted = null;  // the size, theme and mode Plotly last drew at
 function draw(i) {
   if (!window.Plotly || !data) return Promise.resolve();
   const fig = figure(i), key = fig.W + "|" + fig.H + "|" + (theme && theme.base) + "|" + presenter();
+  StageLabels.edges($("edges"), fig.segs, fig.W, fig.H);
   StageLabels.draw($("labels"), fig.labels, labelStyle(), fig.W, fig.H, (id) => onPick({ points: [{ customdata: id }] }),
                    hoverOf);
   const g = data.geometry, r = g.small ? 12 : 19;
   StageLabels.glow($("glow"), fig.glow, ACTIVE, fig.W, fig.H, g.nodes.map(n => [fig.X(n.x), fig.Y(n.y)]), r + 2);
-  if (playing && plotted && plotted.key === key &&
-      StageLabels.restylePoints(gd, "neurons", fig.traces[fig.traces.length - 1].marker)) {
-    plotLater = plotted.edges === states[i].edges ? null : { fig: fig, key: key, edges: states[i].edges };
+  if (playing && plotted === key && StageLabels.restylePoints(gd, "neurons", fig.traces[fig.traces.length - 1].marker)) {
     return Promise.resolve();
   }
-  return plot(fig, key, states[i].edges);
-}
-function plot(fig, key, edges) {
-  plotLater = null;
-  plotted = { key: key, edges: edges };
+  plotted = key;
   const p = Plotly.react(gd, fig.traces, fig.layout, CONFIG);
   if (!plotReady) {
     plotReady = true;
@@ -285,7 +275,6 @@ function hoverOf(name, on) {  // a label shows the hover of its neuron or edge (
   const idx = (gd.data || []).findIndex(t => t.name === (name.startsWith("edge") ? "edges" : "neurons"));
   if (idx >= 0) Plotly.Fx.hover(gd, [{ curveNumber: idx, pointNumber: +name.slice(4) }]);
 }
-function plotDue() { if (plotLater) plot(plotLater.fig, plotLater.key, plotLater.edges); }
 
 // ---- the equation cards (MathML from app/walkthrough/mathml.py) ----
 function cardHTML(c) {
@@ -374,7 +363,6 @@ function render() {
     drawnStep = i; drawnKey = key;
     if (pendingMotion !== null && !reduced) startMotion(data.frames[i]);
     pendingMotion = null;
-    if (motion === null) plotDue();  // no motion to wait for
     const shown = () => {
       document.body.dataset.step = String(i);
       if (clickAt !== null) {
@@ -519,10 +507,9 @@ function startMotion(f) {
       }
     });
     if (u < 1) window.requestAnimationFrame(frame);
-    else {  // the motion's last picture stays until Plotly has drawn what it arrives at (a redraw due: a frame later)
+    else {  // what it arrives at is drawn under it already
       motion = null;
-      const end = () => { if (motion === null) { plotDue(); overlay.innerHTML = ""; } };
-      if (plotLater) window.requestAnimationFrame(end); else end();
+      overlay.innerHTML = "";
     }
   };
   window.requestAnimationFrame(frame);
