@@ -271,6 +271,46 @@ def test_the_edge_lines_join_their_neurons_and_show_the_new_weights_sign_and_siz
         ctx.close()
 
 
+DISCS = """() => [...document.querySelectorAll('#discs circle')].map(c => {
+  const r = c.getBoundingClientRect();
+  return [(r.left + r.right) / 2, (r.top + r.bottom) / 2, c.getAttribute('fill')]; })"""
+POINTS = """() => { const gd = document.getElementById('plot'), idx = gd.data.findIndex(t => t.name === 'neurons');
+  return [...gd.querySelectorAll('.scatterlayer .trace')[idx].querySelectorAll('path.point')].map(p => {
+    const r = p.getBoundingClientRect(); return [(r.left + r.right) / 2, (r.top + r.bottom) / 2, p.style.fill]; }); }"""
+
+
+def test_before_plotly_has_run_the_step_shows_whole_and_plotly_then_takes_its_place(server, browser):  # noqa: F811
+    """plotly.min.js held back: the card, the edge lines, the labels and the neurons (discs of our own) are drawn;
+    once it runs, Plotly's neurons are where the discs were, and the discs are gone."""
+    s = load_scenario(DEEP)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    held = []
+    ctx.route("**/plotly.min.js", lambda route: held.append(route))
+    page = ctx.new_page()
+    try:
+        page.goto(server + link("forward", s, step=3))
+        frame = _frame(page)
+        _at(frame, 3)
+        fr = _frame_obj(page)
+        fr.wait_for_function("() => document.querySelectorAll('#discs circle').length > 0", timeout=20_000)
+        assert held and fr.evaluate("() => !window.Plotly")
+        discs = fr.evaluate(DISCS)
+        assert len(discs) == sum(s.layers)
+        assert fr.locator("#edges line").count() == sum(a * b for a, b in zip(s.layers, s.layers[1:]))
+        assert fr.locator("#labels g.label").count() > 0 and "z" in _cards(frame)
+        legend, plot = fr.locator("#legend").bounding_box(), fr.locator("#discs").bounding_box()
+        assert legend["y"] >= plot["y"] + plot["height"] - 1, "the legend sits under the drawing, not under the discs"
+        held[0].continue_()
+        fr.wait_for_function("() => window.Plotly && document.querySelector('#plot .scatterlayer')", timeout=30_000)
+        fr.wait_for_function("() => !document.querySelector('#discs circle')", timeout=10_000)
+        points = fr.evaluate(POINTS)
+        assert len(points) == len(discs)
+        for d, p in zip(discs, points):
+            assert abs(d[0] - p[0]) < 1.0 and abs(d[1] - p[1]) < 1.0, (d, p)
+    finally:
+        ctx.close()
+
+
 def test_a_weights_chain_rule_card_shows_on_its_step(server, browser):  # noqa: F811
     ctx, page, frame = _open(browser, server, link("backward", step=18 - 5))  # ∂C/∂w²₁₂: a hidden weight
     try:

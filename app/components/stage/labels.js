@@ -90,6 +90,21 @@ window.StageLabels = (function () {
     });
   }
 
+  // The neurons as Plotly draws them (a disc of radius r, its ring of width lw centred on the edge; a graph's
+  // operation symbol inside), until Plotly has drawn: items [[x, y, r, fill, ring, lw, sym]], [] to clear.
+  function discs(svg, items, W, H, style) {
+    size(svg, W, H);
+    svg.textContent = "";
+    items.forEach(([x, y, r, fill, ring, lw, sym]) => {
+      svg.appendChild(el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: r, fill: fill, stroke: ring, "stroke-width": lw }));
+      if (!sym) return;
+      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), "font-size": r + 1, fill: "#1b1c22", "text-anchor": "middle",
+                             "dominant-baseline": "central", "font-family": style.font });
+      t.textContent = sym;
+      svg.appendChild(t);
+    });
+  }
+
   // the active edges' glow over the edge lines and under the labels, as Plotly drew it (a wide translucent line),
   // but not over a neuron: the neurons' discs (with their rings) are masked out. segs, circles: drawing pixels.
   function glow(svg, segs, colour, W, H, circles, r) {
@@ -145,5 +160,5 @@ window.StageLabels = (function () {
     });
     return true;
   }
-  return { draw: draw, edges: edges, glow: glow, restylePoints: restylePoints, LINE: LINE };
+  return { draw: draw, edges: edges, discs: discs, glow: glow, restylePoints: restylePoints, LINE: LINE };
 })();

@@ -40,7 +40,7 @@ function buildStates() {
   for (const [i, v] of Object.entries(data.base.nodes)) labels[+i] = v;
   for (const [i, v] of Object.entries(data.base.edges)) edges[+i] = v;
   states = [];
-  for (const f of data.frames) {  // a frame that changes no edge keeps the same array (draw() relies on it)
+  for (const f of data.frames) {  // a frame that changes nothing of a kind shares the array before it
     if (Object.keys(f.nodes).length) labels = labels.slice();
     if (Object.keys(f.edges).length) edges = edges.slice();
     for (const [i, v] of Object.entries(f.nodes)) labels[+i] = v;
@@ -137,6 +137,8 @@ function figure(i) {
   });
   traces.push({ type: "scatter", x: nx, y: ny, mode: "markers", hovertext: nh, hoverinfo: "text", customdata: nid,
                 marker: { size: 2 * r, color: nc, line: { color: nl, width: nw } }, name: "neurons" });
+  // the same discs, for labels.js to draw until plotly.min.js has run (about a second on a first visit)
+  const discs = g.nodes.map((n, q) => [place.X(n.x), place.Y(n.y), r, nc[q], nl[q], nw[q], n.sym || ""]);
   if (g.nodes.some(n => n.sym)) {  // a graph's operation nodes: the symbol inside the circle (node.sym)
     traces[traces.length - 1].mode = "markers+text";
     Object.assign(traces[traces.length - 1], { text: g.nodes.map(n => n.sym || ""), textposition: "middle center",
@@ -152,8 +154,8 @@ function figure(i) {
     yaxis: { range: yRange(g), showgrid: false, zeroline: false,
              showticklabels: false, fixedrange: true },
   };
-  return { traces: traces, layout: layout, labels: labels, segs: segs, glow: glow, W: place.W, H: H, X: place.X,
-           Y: place.Y };
+  return { traces: traces, layout: layout, labels: labels, segs: segs, discs: discs, glow: glow, W: place.W, H: H,
+           X: place.X, Y: place.Y };
 }
 
 // ---- where labels go: in pixels, so that no label covers another label or a neuron ----
@@ -249,21 +251,31 @@ let plotReady = false, chainOpen = false;
 function labelStyle() { return { fill: textColour(), bg: bgColour(), font: (theme && theme.font) || "sans-serif" }; }
 // While playing, Plotly's scene is left as it is where it can be: the edge lines, the labels and the glow are ours,
 // and the neurons' colours are restyled in place (StageLabels.restylePoints); the hover texts wait for the end of
-// Play (stop() redraws with Plotly). Anything else is a Plotly.react now.
+// Play (stop() redraws with Plotly). Anything else is a Plotly.react now. Before plotly.min.js has run, the
+// neurons are discs in our own SVG (#discs), so that the first step shows whole as soon as its data is here;
+// Plotly's first drawing replaces them (window.stageReady draws again).
 let plotted = null;  // the size, theme and mode Plotly last drew at
 function draw(i) {
-  if (!window.Plotly || !data) return Promise.resolve();
+  if (!data) return Promise.resolve();
   const fig = figure(i), key = fig.W + "|" + fig.H + "|" + (theme && theme.base) + "|" + presenter();
   StageLabels.edges($("edges"), fig.segs, fig.W, fig.H);
   StageLabels.draw($("labels"), fig.labels, labelStyle(), fig.W, fig.H, (id) => onPick({ points: [{ customdata: id }] }),
                    hoverOf);
   const g = data.geometry, r = g.small ? 12 : 19;
   StageLabels.glow($("glow"), fig.glow, ACTIVE, fig.W, fig.H, g.nodes.map(n => [fig.X(n.x), fig.Y(n.y)]), r + 2);
+  if (!window.Plotly) {
+    StageLabels.discs($("discs"), fig.discs, fig.W, fig.H, labelStyle());
+    gd.style.height = fig.H + "px";  // the room Plotly will take (the legend goes under it, not under the discs)
+    return Promise.resolve();
+  }
   if (playing && plotted === key && StageLabels.restylePoints(gd, "neurons", fig.traces[fig.traces.length - 1].marker)) {
     return Promise.resolve();
   }
   plotted = key;
-  const p = Plotly.react(gd, fig.traces, fig.layout, CONFIG);
+  const p = Plotly.react(gd, fig.traces, fig.layout, CONFIG).then(() => {
+    StageLabels.discs($("discs"), [], fig.W, fig.H, labelStyle());
+    gd.style.height = "";
+  });
   if (!plotReady) {
     plotReady = true;
     gd.on("plotly_click", onPick);
@@ -271,6 +283,7 @@ function draw(i) {
   return p;
 }
 function hoverOf(name, on) {  // a label shows the hover of its neuron or edge (the label covers Plotly's point)
+  if (!window.Plotly || !plotted) return;  // the discs before Plotly have no hover
   if (!on) { Plotly.Fx.unhover(gd); return; }
   const idx = (gd.data || []).findIndex(t => t.name === (name.startsWith("edge") ? "edges" : "neurons"));
   if (idx >= 0) Plotly.Fx.hover(gd, [{ curveNumber: idx, pointNumber: +name.slice(4) }]);
