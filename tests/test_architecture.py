@@ -45,6 +45,10 @@ LAZY = {
     ("pages.backward", "app.graph.graph_ui"): "as above",
     ("app.classroom.panels", "pandas"): "pandas and pyarrow load for a class's summary table, not on every screen",
     ("app.walkthrough.quiz", "pandas"): "pandas and pyarrow load for the quiz's summary table",
+    **{("app.serve", m): "the warm-up imports the screens' modules once the server listens (off the script)"
+       for m in ("app.classroom", "app.classroom.panels", "app.session.state", "app.walkthrough.frames",
+                 "app.walkthrough.quiz", "app.walkthrough.sidebar", "app.walkthrough.stage", "app.walkthrough.ui",
+                 "core")},
 }
 
 
