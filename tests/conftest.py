@@ -1,4 +1,5 @@
-"""Shared test helpers: a fresh AppTest of the whole app (entry file + st.navigation)."""
+"""Shared test helpers: a fresh AppTest of the whole app (entry file + st.navigation); the browser tests' server,
+Chromium and browser context, one of each per test process (per pytest-xdist worker)."""
 
 from pathlib import Path
 
@@ -15,6 +16,56 @@ def roomy_formula_budget(monkeypatch):
     from core.symbolic import deadline
 
     monkeypatch.setattr(deadline, "CPU_SECONDS", 10.0)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The app served with the README's run command (tests/_server.py), started once per test process and shared
+    by the browser test files that need no server of their own. A test that measures the server itself (its CPU,
+    its log, its start) or needs it configured otherwise starts its own: tests/test_robust_browser.py,
+    tests/test_browser_class.py, tests/test_serve.py, tests/test_load.py."""
+    from _server import need_chromium, streamlit_server
+
+    need_chromium()
+    with streamlit_server() as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium (never a downloaded one), launched once per test process. It is the only Playwright
+    instance of the process: a second sync_playwright() while it runs would fail, so every browser test uses it."""
+    from _server import ARGS, CHROMIUM, need_chromium
+
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def tabs(browser):
+    """A page in one browser context per test process, for the tests that need no context of their own: its
+    renderer and caches stay warm from test to test (tests/_server.py's Tabs). A test that routes requests,
+    downloads files, needs a phone (is_mobile, touch), several contexts or a cold cache makes its own context."""
+    from _server import Tabs
+
+    ctx = browser.new_context()
+    yield Tabs(ctx)
+    ctx.close()
+
+
+@pytest.fixture
+def own_tabs(browser):
+    """Like ``tabs``, in a new browser context of this test's own (closed after it)."""
+    from _server import Tabs
+
+    ctx = browser.new_context()
+    yield Tabs(ctx)
+    ctx.close()
 
 
 @pytest.fixture

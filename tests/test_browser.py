@@ -11,38 +11,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-from _server import ARGS, ARTIFACTS, CHROMIUM, ROOT, need_chromium, streamlit_server
+from _server import ARTIFACTS, ROOT
 
 from core import load_preset, trace
 from core.symbolic.notation import short_number as fmt
 from core.symbolic.notation import sub, sup
 
 
-@pytest.fixture(scope="module")
-def server():
-    need_chromium()
-    with streamlit_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def _open(browser, url: str, scheme: str):
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, color_scheme=scheme)
-    page = ctx.new_page()
+def _open(tabs, url: str, scheme: str):
+    """A page at 1600×1000 in the ``scheme`` theme on the Network screen (the server, Chromium and the page: the
+    ``server``, ``browser`` and ``tabs`` or ``own_tabs`` fixtures of conftest.py)."""
+    page = tabs.open(1600, 1000, scheme)
     page.set_default_timeout(30_000)
     page.goto(url)
     page.get_by_role("heading", name="1 · Network").wait_for()
-    return ctx, page
+    return page
 
 
 def _go(page, title: str) -> None:
@@ -65,13 +48,13 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
-def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
+def test_forward_pass_in_a_browser_matches_the_engine(server, tabs):
     from playwright.sync_api import expect
 
     t = trace(load_preset("classic_2-2-2"))
     L = len(t.scenario.layers)
     n_steps = t.steps(0).phase_start("backward")
-    ctx, page = _open(browser, server, "light")
+    page = _open(tabs, server, "light")
     try:
         _shot(page, "1_network_light.png")
         _go(page, "2 · Forward pass")
@@ -104,11 +87,11 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, browser):
         _go(page, "4 · Update")
         _shot(page, "4_update_light.png")
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
-def test_edit_a_weight_in_its_table_and_download_the_handout(server, browser):
-    ctx, page = _open(browser, server, "light")
+def test_edit_a_weight_in_its_table_and_download_the_handout(server, own_tabs):
+    page = _open(own_tabs, server, "light")  # a context of its own for the download (as the lab test)
     try:
         _idle(page)
         with page.expect_download() as download:
@@ -144,11 +127,11 @@ def test_edit_a_weight_in_its_table_and_download_the_handout(server, browser):
         page.get_by_text("Opened article002_3-2-1.json", exact=False).wait_for()
         assert "3-2-1" in page.get_by_test_id("stSidebar").inner_text()
     finally:
-        ctx.close()
+        own_tabs.close(page)
 
 
-def test_shared_link_and_dark_theme_screenshots(server, browser):
-    ctx, page = _open(browser, server, "dark")
+def test_shared_link_and_dark_theme_screenshots(server, tabs):
+    page = _open(tabs, server, "dark")
     try:
         _shot(page, "1_network_dark.png")
         page.goto(server + "/?p=backward&step=7")
@@ -164,4 +147,4 @@ def test_shared_link_and_dark_theme_screenshots(server, browser):
         page.get_by_text("This link could not be opened", exact=False).wait_for()
         _shot(page, "4_update_bad_link_dark.png")
     finally:
-        ctx.close()
+        tabs.close(page)

@@ -5,7 +5,7 @@ button has a name made of words; values are larger than their labels and present
 captions too; the lab's default Play lasts long enough to watch; on a phone the lab's chart toolbar
 leaves the chart titles free. Screenshots go to test-artifacts/a11y_*.png.
 
-Same server and Chromium as tests/test_browser.py (skipped without Chromium or without `npm ci`,
+Same server and Chromium as the other browser tests (conftest.py) (skipped without Chromium or without `npm ci`,
 failing in CI).
 """
 
@@ -16,7 +16,7 @@ import time
 
 import pytest
 from _axe import axe, axe_version, describe, need_axe
-from test_browser import ARTIFACTS, browser, server  # noqa: F401  (pytest fixtures)
+from _server import ARTIFACTS
 
 from core import load_preset, trace
 from core.symbolic.notation import short_number as fmt
@@ -40,14 +40,11 @@ SIZE = ("(sel) => [...document.querySelectorAll(sel)].filter(e => e.offsetParent
 STAGE = "iframe[title='app.walkthrough.stage.stage']"  # the step player of the step screens
 
 
-def _page(browser, server, scheme="light", width=1366, height=768, path=""):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-    page = ctx.new_page()
+def _page(tabs, server, scheme="light", width=1366, height=768, path=""):
+    page = tabs.open(width, height, scheme)
     page.set_default_timeout(60_000)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server + "/" + path)
-    return ctx, page, errors
+    return page, tabs.errors  # the page's errors from now on
 
 
 def _settle(page, title: str) -> None:
@@ -63,9 +60,9 @@ def _go(page, title: str, name: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_serious_or_critical_violation_on_any_screen(server, browser, scheme):  # noqa: F811
+def test_axe_finds_no_serious_or_critical_violation_on_any_screen(server, tabs, scheme):
     need_axe()
-    ctx, page, errors = _page(browser, server, scheme)
+    page, errors = _page(tabs, server, scheme)
     found = {}
     try:
         _settle(page, "1 · Network")
@@ -80,14 +77,14 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_screen(server, browse
             f"== {n}\n{d}" for n, d in found.items())
         assert not errors, errors
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 SIZES = [(1280, 720), (1440, 900), (1920, 1080)]
 
 
-def test_no_label_is_cut_short_and_every_button_has_a_name_in_words(server, browser):  # noqa: F811
-    ctx, page, _ = _page(browser, server, width=SIZES[0][0], height=SIZES[0][1])
+def test_no_label_is_cut_short_and_every_button_has_a_name_in_words(server, tabs):
+    page, _ = _page(tabs, server, width=SIZES[0][0], height=SIZES[0][1])
     cut, nameless = {}, {}
     try:
         _settle(page, "1 · Network")
@@ -107,13 +104,13 @@ def test_no_label_is_cut_short_and_every_button_has_a_name_in_words(server, brow
         assert not cut, cut
         assert not nameless, nameless  # e.g. "◀" alone is read as "left-pointing triangle"
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
-def test_the_drawings_say_what_they_show(server, browser):  # noqa: F811
+def test_the_drawings_say_what_they_show(server, tabs):
     s = load_preset("classic_2-2-2")
     t = trace(s)
-    ctx, page, errors = _page(browser, server)
+    page, errors = _page(tabs, server)
     try:
         _settle(page, "1 · Network")
         img = page.locator('[data-testid="stPlotlyChart"] svg.main-svg[role="img"]').first
@@ -149,11 +146,11 @@ def test_the_drawings_say_what_they_show(server, browser):  # noqa: F811
             and "Biases: b²₁ = " in alt, alt
         assert not errors, errors
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
-def test_values_are_larger_than_their_labels_and_presenter_mode_scales_everything(server, browser):  # noqa: F811
-    ctx, page, _ = _page(browser, server, path="?p=update")
+def test_values_are_larger_than_their_labels_and_presenter_mode_scales_everything(server, tabs):
+    page, _ = _page(tabs, server, path="?p=update")
     try:
         _settle(page, "4 · Update")
         page.get_by_test_id("stMetric").first.wait_for()
@@ -175,7 +172,7 @@ def test_values_are_larger_than_their_labels_and_presenter_mode_scales_everythin
         page.screenshot(path=str(ARTIFACTS / "a11y_update_presenter.png"), full_page=False)
         page.keyboard.press("p")
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 STEPS_DONE = """(n) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
@@ -203,8 +200,8 @@ def _cost_frame(page):
     raise AssertionError("the live cost chart did not appear")
 
 
-def test_the_lab_opens_on_a_learnable_set_and_its_default_play_is_long_enough_to_watch(server, browser):  # noqa: F811
-    ctx, page, errors = _page(browser, server, path="train")
+def test_the_lab_opens_on_a_learnable_set_and_its_default_play_is_long_enough_to_watch(server, tabs):
+    page, errors = _page(tabs, server, path="train")
     try:
         _settle(page, "Training lab")
         page.get_by_text("too few to watch a network learn").wait_for()
@@ -228,7 +225,7 @@ def test_the_lab_opens_on_a_learnable_set_and_its_default_play_is_long_enough_to
         page.get_by_text("1 example(s), task", exact=False).wait_for(state="attached")
         assert not errors, errors
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 OVERLAP = """(root) => { const box = e => { if (!e || getComputedStyle(e).display === 'none') return null;
@@ -237,8 +234,8 @@ OVERLAP = """(root) => { const box = e => { if (!e || getComputedStyle(e).displa
   return [t, m, !!(t && m && t[0] < m[2] && m[0] < t[2] && t[1] < m[3] && m[1] < t[3])]; }"""
 
 
-def test_on_a_phone_the_lab_toolbars_leave_the_chart_titles_free(server, browser):  # noqa: F811
-    ctx, page, _ = _page(browser, server, width=390, height=844, path="train")
+def test_on_a_phone_the_lab_toolbars_leave_the_chart_titles_free(server, tabs):
+    page, _ = _page(tabs, server, width=390, height=844, path="train")
     try:
         _settle(page, "Training lab")
         chart = _cost_frame(page)
@@ -256,4 +253,4 @@ def test_on_a_phone_the_lab_toolbars_leave_the_chart_titles_free(server, browser
         assert title and not overlap, (title, bar)
         page.screenshot(path=str(ARTIFACTS / "a11y_train_rates_390.png"), full_page=False)
     finally:
-        ctx.close()
+        tabs.close(page)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from _server import ARTIFACTS, STAGE
 
-from tests.test_browser import browser, server  # noqa: F401 - fixtures reused
 from tests.test_browser_stage_readable import BOXES, _overlap
 
 
@@ -77,10 +76,10 @@ def _dark(fr) -> bool:
         const c = getComputedStyle(r).fill.match(/[\\d.]+/g).map(Number); return c[0] + c[1] + c[2] < 300; }""")
 
 
-def test_graph_view_and_expression_on_the_stage(server, browser):  # noqa: F811 - the fixtures
+def test_graph_view_and_expression_on_the_stage(server, tabs):
     """Forward and backward on the classic example and a typed expression, each at both sizes and in the light
     and the dark theme (one page: resized in place, the colour scheme switched in place)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page = tabs.open(1280, 720)
     page.set_default_timeout(30_000)
     try:
         for scheme in ("light", "dark"):
@@ -148,4 +147,4 @@ def test_graph_view_and_expression_on_the_stage(server, browser):  # noqa: F811 
         _at(frame, 3)
         assert "∂/∂x = 6" in _cards(frame)
     finally:
-        page.close()
+        tabs.close(page)

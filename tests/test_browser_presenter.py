@@ -1,26 +1,25 @@
 """Presenter mode in a real browser: P turns it on (sidebar hidden, the stage's labels larger, pm=1)
 and off, and the stage's keys still step. (The stage's keys, clicks and readability in presenter
 mode: tests/test_browser_stage.py.) Screenshots go to test-artifacts/. Same server and Chromium as
-tests/test_browser.py (skipped without Chromium, failing in CI)."""
+the other browser tests (conftest.py) (skipped without Chromium, failing in CI)."""
 
 from __future__ import annotations
 
 import re
 
-from tests.test_browser import ARTIFACTS, _idle, browser, server  # noqa: F401 - fixtures reused
+from tests.test_browser import ARTIFACTS, _idle
 
 STAGE = "iframe[title='app.walkthrough.stage.stage']"
 LABEL = """() => Math.max(...[...document.querySelectorAll('#labels g.label text')].map(
   t => parseFloat(getComputedStyle(t).fontSize)))"""
 
 
-def test_presenter_mode_with_p_on_the_stage(server, browser):  # noqa: F811
+def test_presenter_mode_with_p_on_the_stage(server, tabs):
     """P turns presenter mode on (sidebar hidden, the stage's labels larger, pm=1 in the link) and off;
     the stage's own keys (→ ← Home End Space) are tested in tests/test_browser_stage.py."""
     from playwright.sync_api import expect
 
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = ctx.new_page()
+    page = tabs.open(1600, 1000)
     page.set_default_timeout(60_000)
     try:
         page.goto(server + "/?p=forward&step=3")
@@ -47,4 +46,4 @@ def test_presenter_mode_with_p_on_the_stage(server, browser):  # noqa: F811
         page.keyboard.press("p")  # leave presenter mode: the sidebar is back
         expect(sidebar).to_be_visible(timeout=30_000)
     finally:
-        ctx.close()
+        tabs.close(page)

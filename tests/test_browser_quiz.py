@@ -1,10 +1,10 @@
-"""Quiz mode in a real browser (same server and Chromium as tests/test_browser.py): the value of the
+"""Quiz mode in a real browser (the server and Chromium shared by the browser tests, conftest.py): the value of the
 step is hidden, typing a letter into the prediction box does not trigger a shortcut, the Reveal
 shortcut key shows the value, and a prediction submitted with Enter is checked."""
 
 from __future__ import annotations
 
-from tests.test_browser import ARTIFACTS, _go, _idle, _open, browser, server  # noqa: F401 (fixtures)
+from tests.test_browser import ARTIFACTS, _go, _idle, _open
 
 Z21, A21 = "0.3775", "0.593269992"  # z²₁ and a²₁ of the classic 2-2-2 example (Mazur's numbers)
 
@@ -29,8 +29,8 @@ def _wait_for(page, text: str, present: bool = True) -> None:
     raise AssertionError(f"{text!r} {'never appeared' if present else 'is still shown'}: {_equations(page)}")
 
 
-def test_the_reveal_shortcut_shows_the_hidden_value(server, browser):  # noqa: F811
-    ctx, page = _open(browser, server, "light")
+def test_the_reveal_shortcut_shows_the_hidden_value(server, tabs):
+    page = _open(tabs, server, "light")
     try:
         _go(page, "2 · Forward pass")
         _wait_for(page, Z21)  # without the quiz the step's card shows z²₁
@@ -58,4 +58,4 @@ def test_the_reveal_shortcut_shows_the_hidden_value(server, browser):  # noqa: F
         _idle(page)
         page.screenshot(path=str(ARTIFACTS / "quiz_revealed_light.png"), full_page=True)
     finally:
-        ctx.close()
+        tabs.close(page)

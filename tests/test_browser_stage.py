@@ -12,7 +12,6 @@ from app.session import url as links
 from app.session.state import canonical_json
 from core import load_preset, load_scenario, trace
 from core.symbolic.notation import short_number as fmt
-from tests.test_browser import browser, server  # noqa: F401 - fixtures reused
 
 WIDE = {"layers": [4, 8, 8, 3], "activations": ["tanh", "relu", "sigmoid"], "x": [0.5, -1, 0.25, 2],
         "y": [0, 1, 0], "init": {"scheme": "xavier", "seed": 7}}
@@ -29,10 +28,9 @@ def link(page: str, s=None, step: int | None = None, pm: bool = False) -> str:
     return "/?" + "&".join(f"{k}={v}" for k, v in q.items())
 
 
-def _open(browser, url, path, width=1280, height=720, scheme="light", reduced=False):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
-                              reduced_motion="reduce" if reduced else "no-preference")
-    page = ctx.new_page()
+def _open(tabs, url, path, width=1280, height=720, scheme="light", reduced=False):
+    """A page of the shared context (conftest.py) at ``path``, once the stage shows its step and the page settled."""
+    page = tabs.open(width, height, scheme, reduced)
     page.set_default_timeout(60_000)
     page.goto(url + path)
     frame = _frame(page)
@@ -40,7 +38,7 @@ def _open(browser, url, path, width=1280, height=720, scheme="light", reduced=Fa
     page.wait_for_timeout(600)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")  # the page has settled
     page.wait_for_timeout(400)
-    return ctx, page, frame
+    return page, frame
 
 
 def _frame(page):
@@ -64,9 +62,9 @@ def _cards(frame) -> str:
     return frame.locator("#cards").inner_text().replace("\n", " ")
 
 
-def test_buttons_keys_and_slider_step_in_the_browser(server, browser):  # noqa: F811
+def test_buttons_keys_and_slider_step_in_the_browser(server, tabs):
     t = trace(load_preset("classic_2-2-2"))
-    ctx, page, frame = _open(browser, server, link("forward"))
+    page, frame = _open(tabs, server, link("forward"))
     try:
         assert frame.locator("#where").inner_text() == "Step 1 of 5"
         frame.get_by_role("button", name="Next step").click()
@@ -107,11 +105,11 @@ def test_buttons_keys_and_slider_step_in_the_browser(server, browser):  # noqa: 
         page.wait_for_timeout(500)
         assert _step(frame) == 0
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
-def test_fifty_quick_clicks_and_fifty_quick_keys_are_not_lost(server, browser):  # noqa: F811
-    ctx, page, frame = _open(browser, server, link("backward", load_scenario(DEEP)))  # 55 steps
+def test_fifty_quick_clicks_and_fifty_quick_keys_are_not_lost(server, tabs):
+    page, frame = _open(tabs, server, link("backward", load_scenario(DEEP)))  # 55 steps
     try:
         box = page.locator(STAGE).first.bounding_box()
         nxt = frame.get_by_role("button", name="Next step").bounding_box()
@@ -133,11 +131,11 @@ def test_fifty_quick_clicks_and_fifty_quick_keys_are_not_lost(server, browser): 
         assert _step(frame) == 50
         page.wait_for_function("() => location.search.includes('step=51')")
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
-def test_play_pause_space_and_motion(server, browser):  # noqa: F811
-    ctx, page, frame = _open(browser, server, link("forward", load_scenario(DEEP)))
+def test_play_pause_space_and_motion(server, tabs):
+    page, frame = _open(tabs, server, link("forward", load_scenario(DEEP)))
     try:
         frame.locator("#speed").select_option("4")
         frame.get_by_role("button", name="Play").click()
@@ -177,25 +175,25 @@ def test_play_pause_space_and_motion(server, browser):  # noqa: F811
             assert frame.locator("#labels g.label", has_text=fmt(a)).count() >= 1
             assert fmt(a) in hover, hover
     finally:
-        ctx.close()
-    ctx, page, frame = _open(browser, server, link("forward"), reduced=True)
+        tabs.close(page)
+    page, frame = _open(tabs, server, link("forward"), reduced=True)
     try:
         frame.get_by_role("button", name="Next step").click()
         _at(frame, 1)
         page.wait_for_timeout(200)
         assert frame.locator("svg#overlay circle").count() == 0  # prefers-reduced-motion: no motion
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 POINT = """([x, y]) => { const gd = document.getElementById('plot'), fl = gd._fullLayout;
   return [fl.xaxis.l2p(x) + fl._size.l, fl.yaxis.l2p(y) + fl._size.t]; }"""
 
 
-def test_clicking_a_neuron_and_a_weights_number(server, browser):  # noqa: F811
+def test_clicking_a_neuron_and_a_weights_number(server, tabs):
     from app.walkthrough.figures import positions
 
-    ctx, page, frame = _open(browser, server, link("backward"))
+    page, frame = _open(tabs, server, link("backward"))
     try:
         fr = _frame_obj(page)
         box = page.locator(STAGE).first.bounding_box()
@@ -223,7 +221,7 @@ def test_clicking_a_neuron_and_a_weights_number(server, browser):  # noqa: F811
         _at(frame, 9 - 5)  # ∂C/∂w³₁₁ (CLASSIC index 9)
         assert box
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 EDGE_LINES = """() => {  // the edge lines (labels.js, under the plot) and the neurons' centres, in page pixels
@@ -240,12 +238,12 @@ EDGE_LINES = """() => {  // the edge lines (labels.js, under the plot) and the n
 }"""
 
 
-def test_the_edge_lines_join_their_neurons_and_show_the_new_weights_sign_and_size(server, browser):  # noqa: F811
+def test_the_edge_lines_join_their_neurons_and_show_the_new_weights_sign_and_size(server, tabs):
     """At the end of the update the lines are the new weights: from neuron k of layer l-1 to neuron j of layer l,
     blue for w >= 0 and vermilion below, wider for a larger |w|; Plotly draws no line of its own."""
     s = load_scenario(WIDE)
     t = trace(s)
-    ctx, page, frame = _open(browser, server, link("update", s), width=1920, height=1080)
+    page, frame = _open(tabs, server, link("update", s), width=1920, height=1080)
     try:
         frame.get_by_role("button", name="Last step").click()
         _at(frame, len(t.steps(0)) - t.steps(0).phase_start("update") - 1)
@@ -268,7 +266,7 @@ def test_the_edge_lines_join_their_neurons_and_show_the_new_weights_sign_and_siz
         assert all(a[1] <= b[1] for a, b in zip(by_w, by_w[1:])), "a larger |w| is never drawn thinner"
         assert len({wd for _, wd in by_w}) > 1 and {"#0072B2", "#D55E00"} <= {ln["stroke"] for ln in got["lines"]}
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 DISCS = """() => [...document.querySelectorAll('#discs circle')].map(c => {
@@ -279,9 +277,10 @@ POINTS = """() => { const gd = document.getElementById('plot'), idx = gd.data.fi
     const r = p.getBoundingClientRect(); return [(r.left + r.right) / 2, (r.top + r.bottom) / 2, p.style.fill]; }); }"""
 
 
-def test_before_plotly_has_run_the_step_shows_whole_and_plotly_then_takes_its_place(server, browser):  # noqa: F811
+def test_before_plotly_has_run_the_step_shows_whole_and_plotly_then_takes_its_place(server, browser):
     """plotly.min.js held back: the card, the edge lines, the labels and the neurons (discs of our own) are drawn;
-    once it runs, Plotly's neurons are where the discs were, and the discs are gone."""
+    once it runs, Plotly's neurons are where the discs were, and the discs are gone. (A context of its own: the
+    route holds back plotly.min.js, and a route would turn off the HTTP cache of the shared context.)"""
     s = load_scenario(DEEP)
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     held = []
@@ -311,12 +310,12 @@ def test_before_plotly_has_run_the_step_shows_whole_and_plotly_then_takes_its_pl
         ctx.close()
 
 
-def test_a_weights_chain_rule_card_shows_on_its_step(server, browser):  # noqa: F811
-    ctx, page, frame = _open(browser, server, link("backward", step=18 - 5))  # ∂C/∂w²₁₂: a hidden weight
+def test_a_weights_chain_rule_card_shows_on_its_step(server, tabs):
+    page, frame = _open(tabs, server, link("backward", step=18 - 5))  # ∂C/∂w²₁₂: a hidden weight
     try:
         frame.locator("h3", has_text="The full chain rule for w²₁₂").first.wait_for()
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 HIDDEN = ("0.3775", "0.5933", "0.593269992", "0.3925", "0.596884378", "1.106", "0.7514")
@@ -332,8 +331,8 @@ def _everything(page) -> str:
     return page.content() + inner
 
 
-def test_the_quiz_hides_every_hidden_value_in_text_hover_and_mathml(server, browser):  # noqa: F811
-    ctx, page, frame = _open(browser, server, link("forward"))
+def test_the_quiz_hides_every_hidden_value_in_text_hover_and_mathml(server, tabs):
+    page, frame = _open(tabs, server, link("forward"))
     try:
         assert "0.3775" in _everything(page)  # without the quiz the stage holds it
         page.get_by_text("Quiz: predict each value before it is shown").click()
@@ -349,4 +348,4 @@ def test_the_quiz_hides_every_hidden_value_in_text_hover_and_mathml(server, brow
         assert "0.3775" in text and not [v for v in HIDDEN[1:] if v in text]
         page.screenshot(path=str(ARTIFACTS / "stage_quiz.png"))
     finally:
-        ctx.close()
+        tabs.close(page)

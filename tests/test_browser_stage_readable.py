@@ -13,7 +13,6 @@ import pytest
 from _server import ARTIFACTS, STAGE
 
 from core import load_preset, load_scenario, preset_names, trace
-from tests.test_browser import browser, server  # noqa: F401 - fixtures reused
 from tests.test_browser_stage import WIDE, _at, _frame_obj, _open, link
 
 BOXES = """() => {
@@ -148,16 +147,16 @@ CASES = [(name, "forward", 2) for name in preset_names()] + [(name, "backward", 
 
 
 @pytest.mark.parametrize("name,screen,step", CASES)
-def test_no_label_overlaps_and_no_equation_is_cut_on_every_preset(server, browser, name, screen, step):  # noqa: F811
+def test_no_label_overlaps_and_no_equation_is_cut_on_every_preset(server, tabs, name, screen, step):
     s = load_preset(name)
     n = trace(s).steps(0)
     step = min(step, (n.phase_start("backward") if screen == "forward" else n.phase_start("update") -
                       n.phase_start("backward")) - 1)
-    ctx, page, frame = _open(browser, server, link(screen, s, step), width=1280, height=720)
+    page, frame = _open(tabs, server, link(screen, s, step), width=1280, height=720)
     try:
         _check_readable(page, frame, f"{name} {screen}", False, 720)
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 # each screen is opened once per network and presenter mode; its four cases are switched in place (the
@@ -193,13 +192,13 @@ def _relayout(page, size, scheme: str) -> None:
 
 @pytest.mark.parametrize("presenter", [False, True])
 @pytest.mark.parametrize("net", ["classic", "4-8-8-3"])
-def test_readability_in_both_themes_sizes_and_presenter_mode(server, browser, presenter, net):  # noqa: F811
+def test_readability_in_both_themes_sizes_and_presenter_mode(server, tabs, presenter, net):
     """16 cases: 2 networks × presenter on/off × 1280×720 and 1920×1080 × light and dark, on the three screens;
     every failing case is reported."""
     s = load_preset("classic_2-2-2") if net == "classic" else load_scenario(WIDE)
     bad = []
     for screen, step in (("forward", 4 if net == "classic" else 12), ("backward", 12), ("update", 3)):
-        ctx, page, frame = _open(browser, server, link(screen, s, step, pm=presenter), *LOOKS[0][0],
+        page, frame = _open(tabs, server, link(screen, s, step, pm=presenter), *LOOKS[0][0],
                                  scheme=LOOKS[0][1])
         try:
             _at(frame, step)  # the link's step, the Update screen's too
@@ -214,12 +213,12 @@ def test_readability_in_both_themes_sizes_and_presenter_mode(server, browser, pr
                     name = f"stage_{net}_{screen}_{scheme}_{size[0]}_pm{int(presenter)}.png"
                     page.screenshot(path=str(ARTIFACTS / name))
         finally:
-            ctx.close()
+            tabs.close(page)
     assert not bad, f"{len(bad)} of 12 screen cases fail:\n" + "\n".join(bad)
 
 
-def test_on_a_phone_the_controls_equation_and_drawing_are_near_the_top(server, browser):  # noqa: F811
-    ctx, page, frame = _open(browser, server, link("backward", step=4), width=390, height=844)
+def test_on_a_phone_the_controls_equation_and_drawing_are_near_the_top(server, tabs):
+    page, frame = _open(tabs, server, link("backward", step=4), width=390, height=844)
     try:
         top = page.locator(STAGE).first.bounding_box()["y"] + page.evaluate("() => window.scrollY")
         fr = _frame_obj(page)
@@ -229,15 +228,15 @@ def test_on_a_phone_the_controls_equation_and_drawing_are_near_the_top(server, b
         _check_readable(page, frame, "phone", False, 844)
         page.screenshot(path=str(ARTIFACTS / "stage_phone_backward.png"), full_page=True)
     finally:
-        ctx.close()
+        tabs.close(page)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_serious_violation_on_the_stage(server, browser, scheme):  # noqa: F811
+def test_axe_finds_no_serious_violation_on_the_stage(server, tabs, scheme):
     from _axe import axe, describe
 
     for screen in ("forward", "backward", "update"):
-        ctx, page, frame = _open(browser, server, link(screen, step=2), 1366, 768, scheme=scheme)
+        page, frame = _open(tabs, server, link(screen, step=2), 1366, 768, scheme=scheme)
         try:
             bad = axe(_frame_obj(page))
             assert not bad, f"{screen} {scheme}: " + describe(bad)
@@ -247,4 +246,4 @@ def test_axe_finds_no_serious_violation_on_the_stage(server, browser, scheme):  
             assert {"First step", "Previous step", "Next step", "Play", "Last step"} <= set(names)
             assert frame.locator("#desc").inner_text().startswith("Step 3 of")  # the drawing's text alternative
         finally:
-            ctx.close()
+            tabs.close(page)

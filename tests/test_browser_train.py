@@ -3,14 +3,14 @@ component that updates its Plotly chart in place) gain points over time without 
 Pause stops it. The rate is the benchmark's job (benchmarks/bench_train.py --browser); here it
 is only checked that the chart changed more than once while playing.
 
-Same server and browser as tests/test_browser.py (system Chromium, never downloaded).
+Same server and browser as the other browser tests (conftest.py) (system Chromium, never downloaded).
 """
 
 from __future__ import annotations
 
 import time
 
-from test_browser import ARTIFACTS, browser, server  # noqa: F401  (pytest fixtures)
+from _server import ARTIFACTS
 
 COST = "Cost while training"
 POINTS = ("() => { const g = document.getElementById('chart');"
@@ -44,9 +44,10 @@ def _wait(frame, expression, arg=None, timeout_s=60):
     frame.wait_for_function(expression, arg=arg, timeout=timeout_s * 1000)
 
 
-def test_play_grows_the_live_cost_chart_and_pause_stops_it(server, browser):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1100})
-    page = ctx.new_page()
+def test_play_grows_the_live_cost_chart_and_pause_stops_it(server, own_tabs):
+    # a context of its own, as before the shared one: it downloads two files (in the shared context, after other
+    # tests, a download once never came: Chromium keeps a site's automatic downloads in check per profile)
+    page = own_tabs.open(1600, 1100)
     page.set_default_timeout(60_000)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -91,4 +92,4 @@ def test_play_grows_the_live_cost_chart_and_pause_stops_it(server, browser):  # 
             assert open(path, "rb").read(64).lstrip().startswith(magic)
         assert not errors, errors
     finally:
-        ctx.close()
+        own_tabs.close(page)

@@ -3,38 +3,19 @@ check that every equation is drawn as MathML with a real size and that no LaTeX 
 that the drawing is there, and that printing gives A4 pages with the key on its own page.
 Screenshots and the PDF go to test-artifacts/ to look at.
 
-Uses the system Chromium at /usr/bin/chromium; never downloads a browser.
+Uses the system Chromium at /usr/bin/chromium (the ``browser`` fixture of conftest.py); never downloads a browser.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from _server import ARTIFACTS
 
 from core.teaching.worksheet import Allowed, worksheet
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 ALLOWED = Allowed(activations=("sigmoid", "tanh", "relu"), costs=("mse", "bce"), hidden_layers=(1, 1))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("/usr/bin/chromium is missing in CI: .ci/run should have installed it (apt chromium)")
-        pytest.skip("no /usr/bin/chromium here: install Debian's chromium (apt) to run the browser test")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def page_of(browser, html: str):
@@ -77,7 +58,9 @@ def test_printable_worksheet_renders_its_equations(browser):
     page.screenshot(path=str(ARTIFACTS / "worksheet_3_key.png"))
     pdf = page.pdf(path=str(ARTIFACTS / "worksheet_3.pdf"), format="A4", prefer_css_page_size=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    sheet_only = len(re.findall(rb"/Type\s*/Page[^s]", page_of(browser, ws.html("worksheet")).pdf(format="A4")))
+    sheet = page_of(browser, ws.html("worksheet"))  # a page of its own context: closing it closes that
+    sheet_only = len(re.findall(rb"/Type\s*/Page[^s]", sheet.pdf(format="A4")))
+    sheet.close()
     assert pdf.startswith(b"%PDF") and 2 <= sheet_only < pages  # the key adds pages of its own
     # the key starts on a new page: its heading is the first thing on a printed page
     page.emulate_media(media="print")

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from _server import ARGS, ARTIFACTS, CHROMIUM, need_chromium, report_figures, streamlit_server
+from _server import ARTIFACTS, need_chromium, report_figures, streamlit_server
 
 TICK = os.sysconf("SC_CLK_TCK")
 HOSTILE = ["max(z, 0.5*z, -z, z^2, sin(z), cos(z))", "max(z,2*z,3*z,4*z,5*z,6*z,7*z,8*z)",
@@ -56,28 +56,19 @@ def _cpu(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def served():
+    """A server of its own (its process tree's CPU time is measured); Chromium is the shared one (conftest.py)."""
     need_chromium()
     with streamlit_server("robust_server.log") as (url, proc):
         yield url, proc
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def test_closed_tabs_with_hostile_formulas_leave_the_server_idle_within_seconds(served, browser, request):
+def test_closed_tabs_with_hostile_formulas_leave_the_server_idle_within_seconds(served, tabs, request):
     url, proc = served
     pages = []
     for k in range(4):
         acts = [f"{h} + {k + 1}e-3*z" for h in HOSTILE[k:k + 2]] + ["sigmoid"]  # new formulas in every tab
         link = f"{url}/?p=network&s={_code({'layers': [1, 1, 1, 1], 'activations': acts, 'x': [0.5], 'y': [0.2]})}"
-        page = browser.new_page()
+        page = tabs.new_page()  # four tabs at once: pages of their own in the shared context
         page.goto(link, wait_until="commit")
         pages.append(page)
     start = time.monotonic()
@@ -101,10 +92,9 @@ def test_closed_tabs_with_hostile_formulas_leave_the_server_idle_within_seconds(
         f"(load average {open('/proc/loadavg').read().split()[0]})")
 
 
-def test_a_link_with_a_lone_surrogate_shows_the_notice_with_the_sidebar_drawn(served, browser):
+def test_a_link_with_a_lone_surrogate_shows_the_notice_with_the_sidebar_drawn(served, tabs):
     url, _ = served
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = ctx.new_page()
+    page = tabs.open(1280, 720)
     page.set_default_timeout(60_000)
     d = {"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"], "x": [0.05, 0.1], "y": [0.01], "name": "\ud800"}
     page.goto(f"{url}/?p=forward&s={_code(d)}")
@@ -115,15 +105,14 @@ def test_a_link_with_a_lone_surrogate_shows_the_notice_with_the_sidebar_drawn(se
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "robust_surrogate_link_1280.png"), full_page=False)
-    ctx.close()
+    tabs.close(page)
 
 
-def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_line_is_missing(served, browser):
+def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_line_is_missing(served, tabs):
     url, _ = served
     d = {"layers": [1, 1], "activations": ["linear"], "weights": [[[2.0]]], "biases": [[1.0]], "x": [1.5], "y": [4.0]}
     for w, h in ((1920, 1080), (1280, 720)):
-        ctx = browser.new_context(viewport={"width": w, "height": h})
-        page = ctx.new_page()
+        page = tabs.open(w, h)
         page.set_default_timeout(60_000)
         page.goto(f"{url}/?p=train&s={_code(d)}")
         page.get_by_role("heading", name="Training lab").wait_for()
@@ -137,4 +126,4 @@ def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_lin
         page.locator("iframe[title*='live_chart']").first.scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / f"robust_lab_cost_zero_{w}.png"))
-        ctx.close()
+        tabs.close(page)
