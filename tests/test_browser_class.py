@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from _server import ARTIFACTS, need_chromium, streamlit_server
+from _server import ARTIFACTS, need_chromium, settle, streamlit_server
 
 STAGE = "iframe[title='app.walkthrough.stage.stage']"  # the step player (app/walkthrough/stage.py)
 
@@ -47,9 +47,7 @@ def _ask_button(teacher):
 
 
 def _idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-    page.wait_for_timeout(500)
+    settle(page)
 
 
 def test_a_teacher_and_a_student_on_a_phone(class_server, browser):
