@@ -1,9 +1,18 @@
 """Shared test helpers: a fresh AppTest of the whole app (entry file + st.navigation); the browser tests' server,
 Chromium and browser context, one of each per test process (per pytest-xdist worker)."""
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# Bytecode is kept (in the __pycache__ folders .gitignore leaves out), even where the environment says not to write
+# it (PYTHONDONTWRITEBYTECODE=1 on this machine): else every process of the run (the two workers, pytest's
+# rewritten test modules, each server, each of the ~200 `python -m core` subprocesses) compiles the app, the
+# engine and the tests from source again (about 4 s of each worker's collection, 60 of the 250 ms of a CLI run).
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from _server import ARTIFACTS, need_chromium, settle, streamlit_server
+from _server import ARTIFACTS, need_chromium, streamlit_server
 
 STAGE = "iframe[title='app.walkthrough.stage.stage']"  # the step player (app/walkthrough/stage.py)
 
@@ -47,7 +47,10 @@ def _ask_button(teacher):
 
 
 def _idle(page) -> None:
-    settle(page)
+    """Fixed waits, not _server.settle: a class page polls the room, so its runs never stop for long."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    page.wait_for_timeout(500)
 
 
 def test_a_teacher_and_a_student_on_a_phone(class_server, browser):
