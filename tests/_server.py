@@ -42,6 +42,31 @@ def need_chromium(api: str = "playwright.sync_api") -> None:
     pytest.importorskip(api)
 
 
+# true once the app's script run is over and the page has not changed for `quiet` ms: Streamlit marks its root
+# with the run's state (data-test-script-state, the attribute its own end-to-end tests wait on) and the elements
+# of the previous run still on screen with data-stale; a MutationObserver on the whole document (the frames'
+# heights included, not their insides) dates the last change
+SETTLED = """(quiet) => {
+  if (!window.__bpSettle) {
+    window.__bpSettle = { last: performance.now() };
+    new MutationObserver(() => { window.__bpSettle.last = performance.now(); }).observe(document,
+      { subtree: true, childList: true, attributes: true, characterData: true });
+  }
+  const app = document.querySelector('[data-testid="stApp"]'), now = performance.now();
+  if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED' ||
+      document.querySelector('[data-stale="true"]')) { window.__bpSettle.last = now; return false; }
+  return now - window.__bpSettle.last >= quiet;
+}"""
+
+
+def settle(page, quiet_ms: int = 300, timeout_ms: int = 60_000) -> None:
+    """Wait until the app's script run has finished (no run going, none asked for, no element of an earlier run
+    left) and nothing on the page has changed for ``quiet_ms``: what fixed sleeps after a page load or a rerun
+    waited for, without waiting longer than needed (or too little, on a loaded machine). Call it once something
+    of the run awaited is on screen (a heading, a frame), so that the run has begun."""
+    page.wait_for_function(SETTLED, arg=quiet_ms, polling=50, timeout=timeout_ms)
+
+
 class Tabs:
     """The page a browser test drives, in a browser context shared by the tests of one process (conftest.py's
     ``tabs``), or in one of its own (``own_tabs``). ``open()`` gives a page with the window size, the system's

@@ -1,9 +1,18 @@
 """Shared test helpers: a fresh AppTest of the whole app (entry file + st.navigation); the browser tests' server,
 Chromium and browser context, one of each per test process (per pytest-xdist worker)."""
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# Bytecode is kept (in the __pycache__ folders .gitignore leaves out), even where the environment says not to write
+# it (PYTHONDONTWRITEBYTECODE=1 on this machine): else every process of the run (the two workers, pytest's
+# rewritten test modules, each server, each of the ~200 `python -m core` subprocesses) compiles the app, the
+# engine and the tests from source again (about 4 s of each worker's collection, 60 of the 250 ms of a CLI run).
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
 
@@ -81,6 +90,33 @@ def app():
 
     at.goto = goto
     return at.run()
+
+
+# The files that take longest (worker-seconds in a full run, `pytest --durations=0`), longest first. Under
+# pytest-xdist's --dist loadfile a worker runs a whole file, and the files are handed out in the order they are
+# collected (--no-loadscope-reorder in pyproject.toml; xdist's own order, most tests first, put these few-test
+# browser files last, where each made a tail of its own): these go first, then the rest, most tests first.
+LONGEST_FIRST = [
+    "tests/test_browser_stage_readable.py", "tests/test_browser_a11y.py", "tests/test_browser_stage.py",
+    "tests/test_robust_cli.py", "tests/test_browser_graph.py", "tests/test_app_bad_input.py", "tests/test_browser.py",
+    "tests/test_robust_browser.py", "tests/test_browser_train.py", "tests/test_app_pages.py",
+    "tests/test_browser_class.py", "tests/test_app_train.py", "tests/test_app_optim_lab.py",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """In a pytest-xdist worker: the files in the order of LONGEST_FIRST, then by their number of tests (a stable
+    sort: the tests of a file keep their order). A run in one process keeps pytest's order."""
+    if not hasattr(config, "workerinput"):
+        return
+    from collections import Counter
+
+    def file_of(item):
+        return item.nodeid.split("::")[0]
+
+    rank = {f: i for i, f in enumerate(LONGEST_FIRST)}
+    count = Counter(file_of(item) for item in items)
+    items.sort(key=lambda item: (rank.get(file_of(item), len(rank)), -count[file_of(item)], file_of(item)))
 
 
 _FIGURES: list[str] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from _server import ARTIFACTS, ROOT
+from _server import ARTIFACTS, ROOT, settle
 
 from core import load_preset, trace
 from core.symbolic.notation import short_number as fmt
@@ -36,11 +36,10 @@ def _go(page, title: str) -> None:
 
 def _idle(page) -> None:
     """Wait until Streamlit's rerun is done and the drawing is drawn."""
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    settle(page)
     # a drawing, or the stage's
     page.locator(".js-plotly-plot, iframe[title='app.walkthrough.stage.stage']").first.wait_for()
-    page.wait_for_timeout(700)
+    settle(page)
 
 
 def _shot(page, name: str) -> None:

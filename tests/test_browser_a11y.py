@@ -16,7 +16,7 @@ import time
 
 import pytest
 from _axe import axe, axe_version, describe, need_axe
-from _server import ARTIFACTS
+from _server import ARTIFACTS, settle
 
 from core import load_preset, trace
 from core.symbolic.notation import short_number as fmt
@@ -49,9 +49,7 @@ def _page(tabs, server, scheme="light", width=1366, height=768, path=""):
 
 def _settle(page, title: str) -> None:
     page.get_by_role("heading", name=title).first.wait_for()
-    page.wait_for_timeout(500)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-    page.wait_for_timeout(1200)  # the drawings and the live charts are drawn
+    settle(page)  # the run is over, the drawings and the live charts are drawn
 
 
 def _go(page, title: str, name: str) -> None:

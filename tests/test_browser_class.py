@@ -47,6 +47,7 @@ def _ask_button(teacher):
 
 
 def _idle(page) -> None:
+    """Fixed waits, not _server.settle: a class page polls the room, so its runs never stop for long."""
     page.wait_for_timeout(300)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     page.wait_for_timeout(500)

@@ -6,7 +6,7 @@ Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from _server import ARTIFACTS, STAGE
+from _server import ARTIFACTS, STAGE, settle
 
 from app.session import url as links
 from app.session.state import canonical_json
@@ -35,9 +35,7 @@ def _open(tabs, url, path, width=1280, height=720, scheme="light", reduced=False
     page.goto(url + path)
     frame = _frame(page)
     frame.locator("body[data-step]").wait_for()
-    page.wait_for_timeout(600)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")  # the page has settled
-    page.wait_for_timeout(400)
+    settle(page)  # the page has settled
     return page, frame
 
 
