@@ -1,16 +1,14 @@
 """The app's server (``make run``): ``streamlit run app/streamlit_app.py`` with the same options, plus a
 warm-up.
 
-A fresh server's first script run used to spend most of its time importing: NumPy, the engine, the
-screens' modules, pyarrow (Streamlit's components import it on every call), PIL (the page icon) — and
-in declaring the stage component (inspect.getmodule walks sys.modules once): 0.7 of its 0.85 CPU-s.
-The warm-up thread does that work, and one build of the default network's forward stage (the
-first-call costs inside it: regular expressions, the MathML converter), while the first browser is
-still loading Streamlit's page, so the first screen paints sooner (issue 11: first paint). It waits
-for Streamlit's runtime to have started (the server listens; the app's caches are made under it),
-and touches no cache:
-it calls the pure functions, not the cached ones. If it fails, nothing is lost: the first script
-run imports what it needs, as it always did.
+A fresh server's first script run used to spend most of its 0.85 CPU-s importing (NumPy, the engine,
+the screens' modules, pyarrow — Streamlit's components import it on every call — and PIL for the page
+icon) and declaring the stage component (inspect.getmodule walks sys.modules once). Once the server
+listens, while the first browser is still loading Streamlit's page, the warm-up thread does that work
+and builds the default network's forward stage once (the first-call costs inside it: regular
+expressions, the MathML converter), so the first screen paints sooner (issue 11: first paint). It
+calls the pure functions, not the cached ones, so the app's caches are untouched. If it fails, nothing
+is lost: the first script run imports what it needs, as it always did.
 
 Run: python -m app.serve [streamlit run options, e.g. --server.port 8501]
 """

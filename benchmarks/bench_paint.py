@@ -41,6 +41,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 from _server import ARGS, CHROMIUM, STAGE, _free_port, run_command  # noqa: E402
 
 PLOT = "body[data-step] .js-plotly-plot"
+
+
+def wait_step_drawn(fl) -> None:
+    """Until the stage (frame locator ``fl``) shows its step whole: the card, and the neurons — the stage's own discs
+    while plotly.min.js is still being evaluated, or Plotly's points (the lines and labels are drawn with them)."""
+    fl.locator("body[data-step] #cards .card").first.wait_for(timeout=60_000)
+    fl.locator("body[data-step] #discs circle, body[data-step] .js-plotly-plot .point").first.wait_for(
+        state="attached", timeout=60_000)
+
+
 RESOURCE = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('plotly.min.js'))
   .map(e => [e.duration, e.transferSize, e.decodedBodySize])"""
 
@@ -86,9 +96,7 @@ def one(browser, root: Path = ROOT) -> dict:
         page.locator(STAGE).first.wait_for(state="attached", timeout=60_000)
         mark("first script run")
         fl = page.frame_locator(STAGE).first
-        fl.locator("body[data-step] #cards .card").first.wait_for(timeout=60_000)
-        fl.locator("body[data-step] #discs circle, body[data-step] .js-plotly-plot .point").first.wait_for(
-            state="attached", timeout=60_000)
+        wait_step_drawn(fl)
         mark("first paint")
         fl.locator(PLOT).wait_for(timeout=60_000)
         mark("Plotly drawn")

@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _server import ARGS, CHROMIUM, _free_port, run_command  # noqa: E402
+from _server import ARGS, CHROMIUM, STAGE, _free_port, run_command  # noqa: E402
+from bench_paint import PLOT, wait_step_drawn  # noqa: E402 - one definition of "the step drawn"
 
 from app.session import url as links  # noqa: E402
 from app.session.state import canonical_json  # noqa: E402
@@ -50,7 +51,6 @@ st.latex(rf"z^{{2}}_{{1}} = {n} \\cdot 0.15 + 0.35")
 st.line_chart({"y": [n, n + 1, n + 3]}, height=200)
 st.caption(f"Step {n + 1} of many")
 '''
-STAGE = "iframe[title='app.walkthrough.stage.stage']"
 BASELINE = "4b6f575"  # main before the stage was merged (a0d541f): every Next a server rerun
 STAGE_BASELINE = "244b200"  # the stage before issue 11's frame work: every step a Plotly.react with ~230 annotations
 PLAY_ROUNDS = 2  # Play runs per stage (alternating): the machine is shared, its load drifts
@@ -166,12 +166,13 @@ FRAME_RECORDER = """() => { const w = window, b = document.getElementById('play'
 }"""
 
 
-def play_frames(b, srv, s, last: int) -> tuple[list, list, float]:
-    """Play the forward pass of s at 4×: the recorder's frame times, the stage's own (window.__stage.frameTimes)
-    and the server's CPU seconds for the whole pass."""
+def play_frames(b, srv, s, last: int | None = None, screen: str = "forward", seconds: float = 0.0) -> tuple:
+    """Play ``screen`` of s at 4×, to its step ``last`` (the end of the pass), or for ``seconds`` and then Pause
+    (a long pass, such as 8-8-8-8-1's backward one, measured on a window of it): the recorder's frame times, the
+    stage's own (window.__stage.frameTimes) and the server's CPU seconds meanwhile."""
     page = b.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.goto(srv.url + link("forward", s))
+        page.goto(srv.url + link(screen, s))
         fl = page.frame_locator(STAGE).first
         fl.locator("body[data-step]").wait_for(timeout=60_000)
         page.wait_for_timeout(1500)
@@ -181,32 +182,15 @@ def play_frames(b, srv, s, last: int) -> tuple[list, list, float]:
         fr.evaluate(FRAME_RECORDER)
         c0 = srv.cpu()
         fl.locator("#play").click()
-        fl.locator(f"body[data-step='{last}']").wait_for(timeout=60_000)
+        if last is None:
+            page.wait_for_timeout(1000 * seconds)
+            fl.locator("#play").click()  # Pause
+        else:
+            fl.locator(f"body[data-step='{last}']").wait_for(timeout=60_000)
         fr.wait_for_function("() => window.__benchDone", timeout=60_000)
         page.wait_for_timeout(800)
         return (fr.evaluate("() => window.__bench.slice()"), fr.evaluate("() => window.__stage.frameTimes.slice()"),
                 srv.cpu() - c0)
-    finally:
-        page.close()
-
-
-def play_window(b, srv, s, screen: str, seconds: float) -> list:
-    """Play ``screen`` of s at 4× for ``seconds`` from its first step, then Pause: the recorder's frame times
-    (a long pass, such as 8-8-8-8-1's backward one, is measured on a window of it)."""
-    page = b.new_page(viewport={"width": 1280, "height": 900})
-    try:
-        page.goto(srv.url + link(screen, s))
-        fl = page.frame_locator(STAGE).first
-        fl.locator("body[data-step]").wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
-        fr = page.locator(STAGE).first.element_handle().content_frame()
-        fl.locator("#speed").select_option("4")
-        fr.evaluate(FRAME_RECORDER)
-        fl.locator("#play").click()
-        page.wait_for_timeout(1000 * seconds)
-        fl.locator("#play").click()  # Pause
-        fr.wait_for_function("() => window.__benchDone", timeout=60_000)
-        return fr.evaluate("() => window.__bench.slice()")
     finally:
         page.close()
 
@@ -315,7 +299,8 @@ def play_passes(sync_playwright, servers, seconds: float = 25.0):
         srv = Server(ROOT, "app/streamlit_app.py")
         servers.append(srv)
         srv.wait()
-        out = {scr: play_window(b, srv, eight, scr, seconds) for scr in ("forward", "backward", "update")}
+        out = {scr: play_frames(b, srv, eight, screen=scr, seconds=seconds)[0]
+               for scr in ("forward", "backward", "update")}
         b.close()
     print(f"load average after:  {open('/proc/loadavg').read().split()[:3]}")
     print(f"\nplaying 8-8-8-8-1 at 4×, {seconds:.0f} s of each screen from its first step (every animation frame):")
@@ -358,13 +343,11 @@ def run(sync_playwright, servers):
             page = b.new_page(viewport={"width": 1280, "height": 900})
             srv.wait()
             page.goto(srv.url + "/?p=forward")
-            if done == "stage":  # the step drawn (its card and neurons: discs until Plotly's), then Plotly's drawing
+            if done == "stage":  # the step drawn (bench_paint's marks), then Plotly's drawing
                 fl = page.frame_locator(STAGE).first
-                fl.locator("body[data-step] #cards .card").first.wait_for(timeout=60_000)
-                fl.locator("body[data-step] #discs circle, body[data-step] .js-plotly-plot .point").first.wait_for(
-                    state="attached", timeout=60_000)
+                wait_step_drawn(fl)
                 cold[label] = time.perf_counter() - srv.t0
-                fl.locator("body[data-step] .js-plotly-plot").wait_for(timeout=60_000)
+                fl.locator(PLOT).wait_for(timeout=60_000)
                 cold["stage, Plotly drawn"] = time.perf_counter() - srv.t0
             else:
                 page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)

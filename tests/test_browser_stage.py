@@ -268,11 +268,7 @@ def test_the_edge_lines_join_their_neurons_and_show_the_new_weights_sign_and_siz
 
 
 DISCS = """() => [...document.querySelectorAll('#discs circle')].map(c => {
-  const r = c.getBoundingClientRect();
-  return [(r.left + r.right) / 2, (r.top + r.bottom) / 2, c.getAttribute('fill')]; })"""
-POINTS = """() => { const gd = document.getElementById('plot'), idx = gd.data.findIndex(t => t.name === 'neurons');
-  return [...gd.querySelectorAll('.scatterlayer .trace')[idx].querySelectorAll('path.point')].map(p => {
-    const r = p.getBoundingClientRect(); return [(r.left + r.right) / 2, (r.top + r.bottom) / 2, p.style.fill]; }); }"""
+  const r = c.getBoundingClientRect(); return [(r.left + r.right) / 2, (r.top + r.bottom) / 2]; })"""
 
 
 def test_before_plotly_has_run_the_step_shows_whole_and_plotly_then_takes_its_place(server, browser):
@@ -300,7 +296,7 @@ def test_before_plotly_has_run_the_step_shows_whole_and_plotly_then_takes_its_pl
         held[0].continue_()
         fr.wait_for_function("() => window.Plotly && document.querySelector('#plot .scatterlayer')", timeout=30_000)
         fr.wait_for_function("() => !document.querySelector('#discs circle')", timeout=10_000)
-        points = fr.evaluate(POINTS)
+        points = fr.evaluate(EDGE_LINES)["nodes"]  # Plotly's neurons' centres
         assert len(points) == len(discs)
         for d, p in zip(discs, points):
             assert abs(d[0] - p[0]) < 1.0 and abs(d[1] - p[1]) < 1.0, (d, p)

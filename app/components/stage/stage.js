@@ -72,30 +72,31 @@ function drawingHeight() {
   return Math.round(h);
 }
 
+// an edge's line: by the sign of its value and the quarter of the largest |value| it falls in; muted while it has
+// no value yet. [colour, width]
+function edgeMax(edges) {
+  return Math.max(0, ...edges.map(e => e && e[0] !== null && isFinite(e[0]) ? Math.abs(e[0]) : 0));
+}
+function edgeStyle(v, vmax) {
+  if (v === null || v === undefined || !isFinite(v)) return [MUTED, 1.2];
+  const qn = vmax === 0 || v === 0 ? 0 : Math.min(3, Math.floor(4 * Math.abs(v) / vmax - 1e-9));
+  return [v >= 0 ? POSITIVE : NEGATIVE, WIDTHS[Math.max(0, qn)] * (data.geometry.small ? 0.5 : 1)];
+}
+
 function figure(i) {
   const g = data.geometry, st = states[i], f = data.frames[i];
   const active = new Set(f.active_nodes), activeE = new Set(f.active_edges);
-  let vmax = 0;
-  st.edges.forEach(e => { if (e && e[0] !== null && isFinite(e[0])) vmax = Math.max(vmax, Math.abs(e[0])); });
+  const vmax = edgeMax(st.edges);
   const lx = [], ly = [], lh = [], lid = [];
   const labels = [];  // drawn by labels.js over the plot, not as Plotly annotations
   const size = labelSize(), H = drawingHeight(), edgeSize = presenter() ? size : size - 2;
   const place = placer(g, H, size);
-  // the edge lines (labels.js draws them under the plot): by sign and by quarter of the largest |value|, muted
-  // while an edge has no value yet
+  // the edge lines (labels.js draws them under the plot), and the edges' hover points (Plotly's)
   const segs = g.edges.map((e, q) => {
     const a = g.nodes[e.src], b = g.nodes[e.dst], v = st.edges[q];
-    let colour = MUTED, w = 1.2;
-    if (v && v[0] !== null && isFinite(v[0])) {
-      const qn = vmax === 0 || v[0] === 0 ? 0 : Math.min(3, Math.floor(4 * Math.abs(v[0]) / vmax - 1e-9));
-      colour = v[0] >= 0 ? POSITIVE : NEGATIVE; w = WIDTHS[Math.max(0, qn)] * (g.small ? 0.5 : 1);
-    }
-    return [place.X(a.x), place.Y(a.y), place.X(b.x), place.Y(b.y), colour, w];
-  });
-  g.edges.forEach((e, q) => {
-    const a = g.nodes[e.src], b = g.nodes[e.dst], v = st.edges[q];
-    const x = a.x + e.at * (b.x - a.x), y = a.y + e.at * (b.y - a.y);
-    lx.push(x); ly.push(y); lh.push(v ? v[2] : e.name); lid.push([e.l, e.j, e.k]);
+    lx.push(a.x + e.at * (b.x - a.x)); ly.push(a.y + e.at * (b.y - a.y)); lh.push(v ? v[2] : e.name);
+    lid.push([e.l, e.j, e.k]);
+    return [place.X(a.x), place.Y(a.y), place.X(b.x), place.Y(b.y), ...edgeStyle(v ? v[0] : null, vmax)];
   });
   // the active step's labels first (they always show), then the others where they fit (hover still shows
   // one that does not): on a network too wide for every number, no label covers another
@@ -500,7 +501,7 @@ function startMotion(f) {
       items.push({ kind: "dot", c: c, t: t, p0: p0, p1: p1 });
     });
   });
-  const vmax = Math.max(1e-12, ...states[step].edges.map(e => e && e[0] !== null && isFinite(e[0]) ? Math.abs(e[0]) : 0));
+  const vmax = edgeMax(states[step].edges);
   const t0 = performance.now();
   const id = {};
   motion = id;
@@ -509,10 +510,9 @@ function startMotion(f) {
     const u = Math.min(1, (now - t0) / dur), s = u * u * (3 - 2 * u);
     items.forEach(it => {
       if (it.kind === "edge") {
-        const v = it.old + s * (it.new - it.old);
-        const qn = v === 0 ? 0 : Math.min(3, Math.floor(4 * Math.abs(v) / vmax - 1e-9));
-        it.line.setAttribute("stroke", v >= 0 ? POSITIVE : NEGATIVE);
-        it.line.setAttribute("stroke-width", WIDTHS[Math.max(0, qn)] * (data.geometry.small ? 0.5 : 1) + 2);
+        const [colour, w] = edgeStyle(it.old + s * (it.new - it.old), vmax);
+        it.line.setAttribute("stroke", colour);
+        it.line.setAttribute("stroke-width", w + 2);
       } else {
         const x = it.p0[0] + s * (it.p1[0] - it.p0[0]), y = it.p0[1] + s * (it.p1[1] - it.p0[1]);
         it.c.setAttribute("cx", x); it.c.setAttribute("cy", y);
