@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from _server import ARTIFACTS, need_chromium, report_figures, streamlit_server
+from _server import ARTIFACTS, need_chromium, report_figures, streamlit_server, wait_heading
 
 TICK = os.sysconf("SC_CLK_TCK")
 HOSTILE = ["max(z, 0.5*z, -z, z^2, sin(z), cos(z))", "max(z,2*z,3*z,4*z,5*z,6*z,7*z,8*z)",
@@ -115,6 +115,7 @@ def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_lin
         page = tabs.open(w, h)
         page.set_default_timeout(60_000)
         page.goto(f"{url}/?p=train&s={_code(d)}")
+        wait_heading(page, "Training lab")  # at once (Playwright's own wait polls every 500 ms), then its own check
         page.get_by_role("heading", name="Training lab").wait_for()
         # a one-example scenario opens the lab on a learnable starter set: go back to its own example
         page.get_by_role("button", name="Use the scenario's own example").click()
