@@ -151,15 +151,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(log_name: str = "server.log") -> Iterator[tuple[str, subprocess.Popen]]:
-    """(url, process) of the app served on 127.0.0.1 at a free port, until the block ends."""
+def streamlit_server(log_name: str = "server.log",
+                     options: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """(url, process) of the app served on 127.0.0.1 at a free port, until the block ends; ``options`` are more
+    of Streamlit's command-line options."""
     port = _free_port()
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # two test files may name the same log in two workers
     if worker:
         log_name = f"{Path(log_name).stem}.{worker}.log"
     # the README's run command, on a free port, loopback only
     cmd = [*run_command(), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           *options]
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -32,11 +32,16 @@ def server():
     """The app served with the README's run command (tests/_server.py), started once per test process and shared
     by the browser test files that need no server of their own. A test that measures the server itself (its CPU,
     its log, its start) or needs it configured otherwise starts its own: tests/test_robust_browser.py,
-    tests/test_browser_class.py, tests/test_serve.py, tests/test_load.py."""
+    tests/test_browser_class.py, tests/test_serve.py, tests/test_load.py.
+
+    It serves as the README serves a class (and the Dockerfile): without watching the source for edits
+    (server.fileWatcherType none; make run keeps Streamlit's watcher for a developer at a desk). Streamlit's
+    watcher costs each new session about 0.3 CPU-s of the server (0.48 -> 0.18 CPU-s a page load, measured), and
+    these files load some 100 pages."""
     from _server import need_chromium, streamlit_server
 
     need_chromium()
-    with streamlit_server() as (url, _):
+    with streamlit_server(options=("--server.fileWatcherType", "none")) as (url, _):
         yield url
 
 
