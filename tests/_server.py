@@ -42,6 +42,34 @@ def need_chromium(api: str = "playwright.sync_api") -> None:
     pytest.importorskip(api)
 
 
+# an element matching `sel` that Playwright would call visible (attached, a box of some size, not
+# visibility:hidden), in the page or in the document of the first frame matching `frame` (same origin: the app's
+# components); for a heading: one whose text contains `name`, ignoring case, as get_by_role("heading", name=...)
+VISIBLE = """([frame, sel, name]) => {
+  let doc = document;
+  if (frame) { const f = document.querySelector(frame); doc = f && f.contentDocument; }
+  if (!doc) return false;
+  const shown = (e) => { const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+  if (name === null) { const e = doc.querySelector(sel); return !!e && shown(e); }
+  return [...doc.querySelectorAll(sel)].some(e => shown(e) && e.textContent.toLowerCase().includes(name));
+}"""
+HEADINGS = "h1, h2, h3, h4, h5, h6, [role='heading']"
+
+
+def wait_visible(page, selector: str, frame: str | None = None, timeout_ms: float | None = None) -> None:
+    """What ``locator(selector).first.wait_for()`` waits for (in the frame ``frame`` if given), checked on every
+    animation frame: Playwright's own wait polls after 0, 20, 50, 100, 100 ms and then every 500 ms, so it saw a
+    page load or a rerun that took about a second up to half a second late, at every such wait."""
+    page.wait_for_function(VISIBLE, arg=[frame, selector, None], polling="raf", timeout=timeout_ms)
+
+
+def wait_heading(page, name: str, timeout_ms: float | None = None) -> None:
+    """``page.get_by_role("heading", name=name).first.wait_for()``, checked on every animation frame (wait_visible):
+    a visible heading whose text contains ``name``, ignoring case."""
+    page.wait_for_function(VISIBLE, arg=[None, HEADINGS, name.lower()], polling="raf", timeout=timeout_ms)
+
+
 # true once the app's script run is over and the page has not changed for `quiet` ms: Streamlit marks its root
 # with the run's state (data-test-script-state, the attribute its own end-to-end tests wait on) and the elements
 # of the previous run still on screen with data-stale; a MutationObserver on the whole document (the frames'
@@ -123,15 +151,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(log_name: str = "server.log") -> Iterator[tuple[str, subprocess.Popen]]:
-    """(url, process) of the app served on 127.0.0.1 at a free port, until the block ends."""
+def streamlit_server(log_name: str = "server.log",
+                     options: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """(url, process) of the app served on 127.0.0.1 at a free port, until the block ends; ``options`` are more
+    of Streamlit's command-line options."""
     port = _free_port()
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # two test files may name the same log in two workers
     if worker:
         log_name = f"{Path(log_name).stem}.{worker}.log"
     # the README's run command, on a free port, loopback only
     cmd = [*run_command(), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           *options]
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

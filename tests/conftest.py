@@ -32,11 +32,16 @@ def server():
     """The app served with the README's run command (tests/_server.py), started once per test process and shared
     by the browser test files that need no server of their own. A test that measures the server itself (its CPU,
     its log, its start) or needs it configured otherwise starts its own: tests/test_robust_browser.py,
-    tests/test_browser_class.py, tests/test_serve.py, tests/test_load.py."""
+    tests/test_browser_class.py, tests/test_serve.py, tests/test_load.py.
+
+    It serves as the README serves a class (and the Dockerfile): without watching the source for edits
+    (server.fileWatcherType none; make run keeps Streamlit's watcher for a developer at a desk). Streamlit's
+    watcher costs each new session about 0.3 CPU-s of the server (0.48 -> 0.18 CPU-s a page load, measured), and
+    these files load some 100 pages."""
     from _server import need_chromium, streamlit_server
 
     need_chromium()
-    with streamlit_server() as (url, _):
+    with streamlit_server(options=("--server.fileWatcherType", "none")) as (url, _):
         yield url
 
 
@@ -77,6 +82,25 @@ def own_tabs(browser):
     ctx.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _component_scan_once():
+    """Each new AppTest (streamlit.testing) scans every installed distribution's metadata for Streamlit
+    components (components.v2.manifest_scanner.scan_component_manifests, ~60 ms, 10-20 % of a short AppTest
+    test); the packages installed do not change during a run, so the scan is made once per test process and its
+    result reused. Without that function (another Streamlit) nothing is changed."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:
+        yield
+        return
+    import functools
+
+    scan = manifest_scanner.scan_component_manifests
+    manifest_scanner.scan_component_manifests = functools.lru_cache(maxsize=None)(scan)
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
 @pytest.fixture
 def app():
     """A started app on its first screen; ``app.goto("forward")`` switches screens."""
@@ -92,15 +116,25 @@ def app():
     return at.run()
 
 
-# The files that take longest (worker-seconds in a full run, `pytest --durations=0`), longest first. Under
+# The files that take longest (`pytest -n 0 --durations=0` per file), longest first. Under
 # pytest-xdist's --dist loadfile a worker runs a whole file, and the files are handed out in the order they are
 # collected (--no-loadscope-reorder in pyproject.toml; xdist's own order, most tests first, put these few-test
 # browser files last, where each made a tail of its own): these go first, then the rest, most tests first.
-LONGEST_FIRST = [
-    "tests/test_browser_stage_readable.py", "tests/test_browser_a11y.py", "tests/test_browser_stage.py",
-    "tests/test_robust_cli.py", "tests/test_browser_graph.py", "tests/test_app_bad_input.py", "tests/test_browser.py",
-    "tests/test_robust_browser.py", "tests/test_browser_train.py", "tests/test_app_pages.py",
-    "tests/test_browser_class.py", "tests/test_app_train.py", "tests/test_app_optim_lab.py",
+LONGEST_FIRST = [  # seconds in one process at load 1-2 on 3 December, after this branch's changes
+    "tests/test_browser_stage_readable.py",  # 95
+    "tests/test_browser_a11y.py",  # 91
+    "tests/test_browser_stage.py",  # 52
+    "tests/test_robust_browser.py",  # 30
+    "tests/test_browser_graph.py",  # 27
+    "tests/test_robust_cli.py",  # 27
+    "tests/test_browser.py",  # 26
+    "tests/test_browser_class.py",  # 20
+    "tests/test_browser_train.py",  # 19
+    "tests/test_app_bad_input.py",  # 15
+    "tests/test_graph.py",  # 14
+    "tests/test_app_train.py",  # 14
+    "tests/test_robust_app.py",  # 11
+    "tests/test_derive.py",  # 11
 ]
 
 

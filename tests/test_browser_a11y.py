@@ -16,7 +16,7 @@ import time
 
 import pytest
 from _axe import axe, axe_version, describe, need_axe
-from _server import ARTIFACTS, settle
+from _server import ARTIFACTS, settle, wait_heading
 
 from core import load_preset, trace
 from core.symbolic.notation import short_number as fmt
@@ -48,6 +48,7 @@ def _page(tabs, server, scheme="light", width=1366, height=768, path=""):
 
 
 def _settle(page, title: str) -> None:
+    wait_heading(page, title)  # at once (Playwright's own wait polls every 500 ms), then its own check
     page.get_by_role("heading", name=title).first.wait_for()
     settle(page)  # the run is over, the drawings and the live charts are drawn
 

@@ -5,12 +5,14 @@ Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from _server import ARTIFACTS, STAGE
+from _server import ARTIFACTS, STAGE, wait_visible
 
 from tests.test_browser_stage_readable import BOXES, _overlap
 
 
 def _frame(page):
+    """The stage's frame, once it shows a step (seen at once: _server.wait_visible)."""
+    wait_visible(page, "body[data-step]", frame=STAGE)
     page.locator(STAGE).first.wait_for()
     return page.frame_locator(STAGE).first
 

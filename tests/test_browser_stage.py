@@ -6,7 +6,7 @@ Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from _server import ARTIFACTS, STAGE, settle
+from _server import ARTIFACTS, STAGE, settle, wait_visible
 
 from app.session import url as links
 from app.session.state import canonical_json
@@ -34,12 +34,14 @@ def _open(tabs, url, path, width=1280, height=720, scheme="light", reduced=False
     page.set_default_timeout(60_000)
     page.goto(url + path)
     frame = _frame(page)
+    wait_visible(page, "body[data-step]", frame=STAGE)  # at once (Playwright's own wait polls every 500 ms)
     frame.locator("body[data-step]").wait_for()
     settle(page)  # the page has settled
     return page, frame
 
 
 def _frame(page):
+    wait_visible(page, STAGE)  # at once (Playwright's own wait polls every 500 ms), then its own check
     page.locator(STAGE).first.wait_for()
     return page.frame_locator(STAGE).first
 

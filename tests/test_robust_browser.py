@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from _server import ARTIFACTS, need_chromium, report_figures, streamlit_server
+from _server import ARTIFACTS, need_chromium, report_figures, streamlit_server, wait_heading
 
 TICK = os.sysconf("SC_CLK_TCK")
 HOSTILE = ["max(z, 0.5*z, -z, z^2, sin(z), cos(z))", "max(z,2*z,3*z,4*z,5*z,6*z,7*z,8*z)",
@@ -56,7 +56,8 @@ def _cpu(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def served():
-    """A server of its own (its process tree's CPU time is measured); Chromium is the shared one (conftest.py)."""
+    """A server of its own for the closed-tabs test (its process tree's CPU time is measured); Chromium is the
+    shared one (conftest.py)."""
     need_chromium()
     with streamlit_server("robust_server.log") as (url, proc):
         yield url, proc
@@ -92,8 +93,8 @@ def test_closed_tabs_with_hostile_formulas_leave_the_server_idle_within_seconds(
         f"(load average {open('/proc/loadavg').read().split()[0]})")
 
 
-def test_a_link_with_a_lone_surrogate_shows_the_notice_with_the_sidebar_drawn(served, tabs):
-    url, _ = served
+def test_a_link_with_a_lone_surrogate_shows_the_notice_with_the_sidebar_drawn(server, tabs):
+    url = server  # the shared server (conftest.py): only the test above measures its own
     page = tabs.open(1280, 720)
     page.set_default_timeout(60_000)
     d = {"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"], "x": [0.05, 0.1], "y": [0.01], "name": "\ud800"}
@@ -108,13 +109,14 @@ def test_a_link_with_a_lone_surrogate_shows_the_notice_with_the_sidebar_drawn(se
     tabs.close(page)
 
 
-def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_line_is_missing(served, tabs):
-    url, _ = served
+def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_line_is_missing(server, tabs):
+    url = server  # the shared server (conftest.py): only the test above measures its own
     d = {"layers": [1, 1], "activations": ["linear"], "weights": [[[2.0]]], "biases": [[1.0]], "x": [1.5], "y": [4.0]}
     for w, h in ((1920, 1080), (1280, 720)):
         page = tabs.open(w, h)
         page.set_default_timeout(60_000)
         page.goto(f"{url}/?p=train&s={_code(d)}")
+        wait_heading(page, "Training lab")  # at once (Playwright's own wait polls every 500 ms), then its own check
         page.get_by_role("heading", name="Training lab").wait_for()
         # a one-example scenario opens the lab on a learnable starter set: go back to its own example
         page.get_by_role("button", name="Use the scenario's own example").click()
