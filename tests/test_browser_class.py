@@ -29,7 +29,18 @@ def class_server(tmp_path_factory):
         mp.undo()
 
 
-def _ask_button(teacher):
+def _watch(page, name: str, events: list[str]) -> None:
+    """Record what the browser says of ``page`` (its errors, a crash, a navigation) in ``events``, for a failure's
+    message: a teacher's page once went blank, with nothing in the server's log."""
+    page.on("console", lambda m: m.type in ("error", "warning") and events.append(f"{name} console {m.type}: {m.text}"))
+    page.on("pageerror", lambda e: events.append(f"{name} page error: {e}"))
+    page.on("crash", lambda _: events.append(f"{name}: the page crashed"))
+    page.on("framenavigated", lambda f: f == page.main_frame and events.append(f"{name} navigated to {f.url}"))
+    page.on("websocket", lambda ws: (events.append(f"{name} websocket opened"),
+                                     ws.on("close", lambda _: events.append(f"{name} websocket closed"))))
+
+
+def _ask_button(teacher, events: list[str]):
     """The teacher's "Ask the class" button; if it does not come, fail with what the page and the server showed
     (it once stayed away for 30 s in a fresh-clone run at load 6, and did not again in 8 runs under load)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -41,8 +52,9 @@ def _ask_button(teacher):
         teacher.screenshot(path=str(ARTIFACTS / "class_teacher_no_ask_button.png"), full_page=True)
         logs = sorted(ARTIFACTS.glob("server_class*.log"))
         tail = logs[-1].read_text(errors="replace")[-2000:] if logs else "(no server log)"
-        pytest.fail("no 'Ask the class' button after the teacher's Next; the page said:\n"
-                    + teacher.locator("body").inner_text()[:1500] + "\n--- server log tail:\n" + tail)
+        pytest.fail("no 'Ask the class' button after the teacher's Next; the page (" + teacher.url + ") said:\n"
+                    + teacher.locator("body").inner_text()[:1500] + "\n--- the browser said:\n"
+                    + "\n".join(events[-40:]) + "\n--- server log tail:\n" + tail)
     return button
 
 
@@ -55,10 +67,11 @@ def _idle(page) -> None:
 
 def test_a_teacher_and_a_student_on_a_phone(class_server, browser):
     """Chromium is the shared one (conftest.py); the teacher and the phone have contexts of their own."""
-    contexts = []
+    contexts, events = [], []
     try:
         contexts.append(browser.new_context(viewport={"width": 1280, "height": 720}))
         teacher = contexts[-1].new_page()
+        _watch(teacher, "teacher", events)
         teacher.set_default_timeout(30_000)
         teacher.goto(class_server + "/?p=forward")
         teacher.get_by_role("heading", name="2 · Forward pass").wait_for()
@@ -76,6 +89,7 @@ def test_a_teacher_and_a_student_on_a_phone(class_server, browser):
         contexts.append(browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                             has_touch=True))
         phone = contexts[-1].new_page()
+        _watch(phone, "phone", events)
         phone.set_default_timeout(30_000)
         phone.goto(f"{class_server}/join?room={code}")
         phone.get_by_label("Your name (optional, shown to the teacher only)").fill("<b>Ann</b>")
@@ -89,7 +103,7 @@ def test_a_teacher_and_a_student_on_a_phone(class_server, browser):
         # the phone follows within the poll
         phone.frame_locator(STAGE).first.get_by_text("Step 2 of 5", exact=True).wait_for(timeout=20_000)
         _idle(teacher)
-        _ask_button(teacher).click()
+        _ask_button(teacher, events).click()
         box = phone.get_by_label("Your prediction")
         box.wait_for(timeout=20_000)
         assert Z22 not in phone.locator("body").inner_text()  # hidden until the Reveal
