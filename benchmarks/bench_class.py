@@ -146,8 +146,20 @@ def _log(what: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
 
 
+def _listen(page):
+    """``page``, with what its browser says of it (errors, a crash) kept in ``page.said`` for a failure's message:
+    a class page once went blank in the suite (tests/test_browser_class.py) with nothing in the server's log."""
+    said: list[str] = []
+    page.on("console", lambda m: m.type == "error" and said.append(f"console: {m.text[:300]}"))
+    page.on("pageerror", lambda e: said.append(f"page error: {str(e)[:300]}"))
+    page.on("crash", lambda _: said.append("the page crashed"))
+    page.said = said
+    return page
+
+
 def _wait(page, js: str, arg=None, timeout_s: float = 60) -> None:
-    """Wait for ``js`` in ``page``; on a timeout, say what the page showed (and keep a screenshot)."""
+    """Wait for ``js`` in ``page``; on a timeout, say what the page showed and what its browser said (and keep
+    a screenshot)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
@@ -157,8 +169,10 @@ def _wait(page, js: str, arg=None, timeout_s: float = 60) -> None:
         shot = ARTIFACTS / f"class_load_stuck_{int(time.time())}.png"
         page.screenshot(path=str(shot), full_page=True)
         seen = page.evaluate("() => JSON.stringify(window.__seen || {})")
+        said = getattr(page, "said", [])[-10:]
         raise AssertionError(f"waited {timeout_s:.0f} s for {js!r} ({arg!r}) in {page.url}; seen {seen}; the page "
-                             f"said: {page.locator('body').inner_text()[:600]!r}; screenshot {shot.name}") from None
+                             f"said: {page.locator('body').inner_text()[:600]!r}; its browser said: {said}; "
+                             f"screenshot {shot.name}") from None
 
 
 def run(mode: str, tmp: Path) -> dict:
@@ -173,7 +187,7 @@ def run(mode: str, tmp: Path) -> dict:
         sims: list[Simulated] = []
         try:
             tctx = browser.new_context(viewport={"width": 1280, "height": 720})
-            teacher = tctx.new_page()
+            teacher = _listen(tctx.new_page())
             teacher.set_default_timeout(BOUND_S * 1000)
             teacher.add_init_script(WATCH)
             teacher.goto(teacher_url + "/?p=forward")
@@ -193,7 +207,7 @@ def run(mode: str, tmp: Path) -> dict:
                 ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
                 if mode == "two":
                     ctx.add_cookies([{"name": "bp_replica", "value": "b", "url": student_url}])
-                page = ctx.new_page()
+                page = _listen(ctx.new_page())
                 page.set_default_timeout(BOUND_S * 1000)
                 page.add_init_script(WATCH)
                 page.goto(f"{student_url}/join?room={code}")
