@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from _server import ARGS, ARTIFACTS, CHROMIUM, STAGE, streamlit_server  # noqa: E402
+from _server import ARGS, ARTIFACTS, CHROMIUM, STAGE, listen, streamlit_server  # noqa: E402
 from _services import nginx_proxy, redis_server  # noqa: E402
 from test_load import _cpu_s, _pct  # noqa: E402 - the class load test's readers of /proc and percentiles
 
@@ -146,20 +146,9 @@ def _log(what: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
 
 
-def _listen(page):
-    """``page``, with what its browser says of it (errors, a crash) kept in ``page.said`` for a failure's message:
-    a class page once went blank in the suite (tests/test_browser_class.py) with nothing in the server's log."""
-    said: list[str] = []
-    page.on("console", lambda m: m.type == "error" and said.append(f"console: {m.text[:300]}"))
-    page.on("pageerror", lambda e: said.append(f"page error: {str(e)[:300]}"))
-    page.on("crash", lambda _: said.append("the page crashed"))
-    page.said = said
-    return page
-
-
-def _wait(page, js: str, arg=None, timeout_s: float = 60) -> None:
-    """Wait for ``js`` in ``page``; on a timeout, say what the page showed and what its browser said (and keep
-    a screenshot)."""
+def _wait(page, js: str, arg=None, timeout_s: float = 60, said: list[str] = ()) -> None:
+    """Wait for ``js`` in ``page``; on a timeout, say what the page showed and what the browsers said
+    (``said``, _server.listen; and keep a screenshot)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
@@ -169,10 +158,9 @@ def _wait(page, js: str, arg=None, timeout_s: float = 60) -> None:
         shot = ARTIFACTS / f"class_load_stuck_{int(time.time())}.png"
         page.screenshot(path=str(shot), full_page=True)
         seen = page.evaluate("() => JSON.stringify(window.__seen || {})")
-        said = getattr(page, "said", [])[-10:]
         raise AssertionError(f"waited {timeout_s:.0f} s for {js!r} ({arg!r}) in {page.url}; seen {seen}; the page "
-                             f"said: {page.locator('body').inner_text()[:600]!r}; its browser said: {said}; "
-                             f"screenshot {shot.name}") from None
+                             f"said: {page.locator('body').inner_text()[:600]!r}; the browsers said: "
+                             f"{list(said)[-10:]}; screenshot {shot.name}") from None
 
 
 def run(mode: str, tmp: Path) -> dict:
@@ -187,7 +175,8 @@ def run(mode: str, tmp: Path) -> dict:
         sims: list[Simulated] = []
         try:
             tctx = browser.new_context(viewport={"width": 1280, "height": 720})
-            teacher = _listen(tctx.new_page())
+            said: list[str] = []  # what the browsers said of the pages (errors, a crash)
+            teacher = listen(tctx.new_page(), "teacher", said)
             teacher.set_default_timeout(BOUND_S * 1000)
             teacher.add_init_script(WATCH)
             teacher.goto(teacher_url + "/?p=forward")
@@ -207,7 +196,7 @@ def run(mode: str, tmp: Path) -> dict:
                 ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
                 if mode == "two":
                     ctx.add_cookies([{"name": "bp_replica", "value": "b", "url": student_url}])
-                page = _listen(ctx.new_page())
+                page = listen(ctx.new_page(), f"phone {i}", said)
                 page.set_default_timeout(BOUND_S * 1000)
                 page.add_init_script(WATCH)
                 page.goto(f"{student_url}/join?room={code}")
@@ -234,7 +223,7 @@ def run(mode: str, tmp: Path) -> dict:
                 teacher.frame_locator(STAGE).first.get_by_role("button", name="Next step").click()
                 _log(f"teacher: next to step {k}")
                 for i, page in enumerate(phones):
-                    _wait(page, "k => k in window.__seen", str(k))
+                    _wait(page, "k => k in window.__seen", str(k), said=said)
                     _log(f"phone {i} shows step {k}")
                 deadline = time.time() + 30
                 while any(k not in s.seen for s in sims) and time.time() < deadline:
@@ -273,7 +262,7 @@ def run(mode: str, tmp: Path) -> dict:
                 rooms.answer(s.store, code, s.id, q, right if i % 3 else f"{-q.value:.4g}")
             last = time.time() * 1000
             total = REAL + SIMULATED
-            _wait(teacher, "n => n in window.__answered", str(total))
+            _wait(teacher, "n => n in window.__answered", str(total), said=said)
             out["count_ms"] = round(teacher.evaluate("n => window.__answered[n]", str(total)) - last)
             _log("counted; reveal")
             teacher.get_by_role("button", name="Reveal").click()

@@ -60,14 +60,30 @@ HEADINGS = "h1, h2, h3, h4, h5, h6, [role='heading']"
 def wait_visible(page, selector: str, frame: str | None = None, timeout_ms: float | None = None) -> None:
     """What ``locator(selector).first.wait_for()`` waits for (in the frame ``frame`` if given), checked on every
     animation frame: Playwright's own wait polls after 0, 20, 50, 100, 100 ms and then every 500 ms, so it saw a
-    page load or a rerun that took about a second up to half a second late, at every such wait."""
+    page load or a rerun that took about a second up to half a second late, at every such wait. Playwright's own
+    wait follows (it returns at its first poll and keeps its own checks)."""
     page.wait_for_function(VISIBLE, arg=[frame, selector, None], polling="raf", timeout=timeout_ms)
+    (page.frame_locator(frame).first if frame else page).locator(selector).first.wait_for(timeout=timeout_ms)
 
 
 def wait_heading(page, name: str, timeout_ms: float | None = None) -> None:
     """``page.get_by_role("heading", name=name).first.wait_for()``, checked on every animation frame (wait_visible):
-    a visible heading whose text contains ``name``, ignoring case."""
+    a visible heading whose text contains ``name``, ignoring case; then Playwright's own wait."""
     page.wait_for_function(VISIBLE, arg=[None, HEADINGS, name.lower()], polling="raf", timeout=timeout_ms)
+    page.get_by_role("heading", name=name).first.wait_for(timeout=timeout_ms)
+
+
+def listen(page, name: str, said: list[str]):
+    """``page``, with what its browser says of it (console errors and warnings, page errors, a crash, a navigation,
+    its websocket closing) appended to ``said`` for a failure's message: a class page once went blank in the suite
+    with nothing in the server's log."""
+    page.on("console", lambda m: m.type in ("error", "warning") and said.append(f"{name} console {m.type}: {m.text}"))
+    page.on("pageerror", lambda e: said.append(f"{name} page error: {e}"))
+    page.on("crash", lambda _: said.append(f"{name}: the page crashed"))
+    page.on("framenavigated", lambda f: f == page.main_frame and said.append(f"{name} navigated to {f.url}"))
+    page.on("websocket", lambda ws: (said.append(f"{name} websocket opened"),
+                                     ws.on("close", lambda _: said.append(f"{name} websocket closed"))))
+    return page
 
 
 # true once the app's script run is over and the page has not changed for `quiet` ms: Streamlit marks its root

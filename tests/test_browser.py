@@ -24,15 +24,13 @@ def _open(tabs, url: str, scheme: str):
     page = tabs.open(1600, 1000, scheme)
     page.set_default_timeout(30_000)
     page.goto(url)
-    wait_heading(page, "1 · Network")  # at once (Playwright's own wait polls every 500 ms), then its own check
-    page.get_by_role("heading", name="1 · Network").wait_for()
+    wait_heading(page, "1 · Network")  # at once, then Playwright's own wait
     return page
 
 
 def _go(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
     wait_heading(page, title)
-    page.get_by_role("heading", name=title).wait_for()
     page.wait_for_timeout(400)
 
 
@@ -78,10 +76,8 @@ def test_forward_pass_in_a_browser_matches_the_engine(server, tabs):
         _shot(page, "2_forward_light.png")
         stage.get_by_role("button", name="On to the backward pass").click()  # on to the backward pass
         wait_heading(page, "3 · Backward pass")
-        page.get_by_role("heading", name="3 · Backward pass").wait_for()
         stage = page.frame_locator("iframe[title='app.walkthrough.stage.stage']").first
         wait_visible(page, "body[data-step='0']", frame=STAGE)
-        stage.locator("body[data-step='0']").wait_for()
         for k in range(1, 5):
             stage.get_by_role("button", name="Next step").click()
             stage.locator(f"body[data-step='{k}']").wait_for()
@@ -139,14 +135,11 @@ def test_shared_link_and_dark_theme_screenshots(server, tabs):
         _shot(page, "1_network_dark.png")
         page.goto(server + "/?p=backward&step=7")
         wait_heading(page, "3 · Backward pass")
-        page.get_by_role("heading", name="3 · Backward pass").wait_for()
         wait_visible(page, "body[data-step='6']", frame=STAGE)
-        page.frame_locator("iframe[title='app.walkthrough.stage.stage']").first.locator("body[data-step='6']").wait_for()
         _idle(page)
         _shot(page, "3_backward_dark.png")
         page.goto(server + "/?p=forward&step=3&v=m")
         wait_heading(page, "2 · Forward pass")
-        page.get_by_role("heading", name="2 · Forward pass").wait_for()
         _idle(page)
         _shot(page, "2_forward_matrix_dark.png")
         page.goto(server + "/?p=update&s=garbage")

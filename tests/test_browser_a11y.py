@@ -48,8 +48,7 @@ def _page(tabs, server, scheme="light", width=1366, height=768, path=""):
 
 
 def _settle(page, title: str) -> None:
-    wait_heading(page, title)  # at once (Playwright's own wait polls every 500 ms), then its own check
-    page.get_by_role("heading", name=title).first.wait_for()
+    wait_heading(page, title)  # at once, then Playwright's own wait
     settle(page)  # the run is over, the drawings and the live charts are drawn
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from _server import ARTIFACTS, need_chromium, streamlit_server
+from _server import ARTIFACTS, listen, need_chromium, streamlit_server
 
 STAGE = "iframe[title='app.walkthrough.stage.stage']"  # the step player (app/walkthrough/stage.py)
 
@@ -27,17 +27,6 @@ def class_server(tmp_path_factory):
             yield url
     finally:
         mp.undo()
-
-
-def _watch(page, name: str, events: list[str]) -> None:
-    """Record what the browser says of ``page`` (its errors, a crash, a navigation) in ``events``, for a failure's
-    message: a teacher's page once went blank, with nothing in the server's log."""
-    page.on("console", lambda m: m.type in ("error", "warning") and events.append(f"{name} console {m.type}: {m.text}"))
-    page.on("pageerror", lambda e: events.append(f"{name} page error: {e}"))
-    page.on("crash", lambda _: events.append(f"{name}: the page crashed"))
-    page.on("framenavigated", lambda f: f == page.main_frame and events.append(f"{name} navigated to {f.url}"))
-    page.on("websocket", lambda ws: (events.append(f"{name} websocket opened"),
-                                     ws.on("close", lambda _: events.append(f"{name} websocket closed"))))
 
 
 def _ask_button(teacher, events: list[str]):
@@ -70,8 +59,7 @@ def test_a_teacher_and_a_student_on_a_phone(class_server, browser):
     contexts, events = [], []
     try:
         contexts.append(browser.new_context(viewport={"width": 1280, "height": 720}))
-        teacher = contexts[-1].new_page()
-        _watch(teacher, "teacher", events)
+        teacher = listen(contexts[-1].new_page(), "teacher", events)
         teacher.set_default_timeout(30_000)
         teacher.goto(class_server + "/?p=forward")
         teacher.get_by_role("heading", name="2 · Forward pass").wait_for()
@@ -88,8 +76,7 @@ def test_a_teacher_and_a_student_on_a_phone(class_server, browser):
 
         contexts.append(browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                             has_touch=True))
-        phone = contexts[-1].new_page()
-        _watch(phone, "phone", events)
+        phone = listen(contexts[-1].new_page(), "phone", events)
         phone.set_default_timeout(30_000)
         phone.goto(f"{class_server}/join?room={code}")
         phone.get_by_label("Your name (optional, shown to the teacher only)").fill("<b>Ann</b>")

@@ -26,8 +26,7 @@ def test_presenter_mode_with_p_on_the_stage(server, tabs):
     try:
         page.goto(server + "/?p=forward&step=3")
         frame = page.frame_locator(STAGE).first
-        wait_visible(page, "body[data-step='2']", frame=STAGE)  # at once (Playwright's own wait polls every 500 ms)
-        frame.locator("body[data-step='2']").wait_for()
+        wait_visible(page, "body[data-step='2']", frame=STAGE)  # at once, then Playwright's own wait
         _idle(page)
         page.get_by_role("heading", name="2 · Forward pass").click()  # the page has the keyboard focus
         fr = page.locator(STAGE).first.element_handle().content_frame()

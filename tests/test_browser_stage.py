@@ -34,15 +34,13 @@ def _open(tabs, url, path, width=1280, height=720, scheme="light", reduced=False
     page.set_default_timeout(60_000)
     page.goto(url + path)
     frame = _frame(page)
-    wait_visible(page, "body[data-step]", frame=STAGE)  # at once (Playwright's own wait polls every 500 ms)
-    frame.locator("body[data-step]").wait_for()
+    wait_visible(page, "body[data-step]", frame=STAGE)  # at once, then Playwright's own wait
     settle(page)  # the page has settled
     return page, frame
 
 
 def _frame(page):
-    wait_visible(page, STAGE)  # at once (Playwright's own wait polls every 500 ms), then its own check
-    page.locator(STAGE).first.wait_for()
+    wait_visible(page, STAGE)  # at once, then Playwright's own wait
     return page.frame_locator(STAGE).first
 
 

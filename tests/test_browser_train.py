@@ -53,8 +53,7 @@ def test_play_grows_the_live_cost_chart_and_pause_stops_it(server, own_tabs):
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(server + "/train")
-        wait_heading(page, "Training lab")  # at once (Playwright's own wait polls every 500 ms), then its own check
-        page.get_by_role("heading", name="Training lab").wait_for()
+        wait_heading(page, "Training lab")  # at once, then Playwright's own wait
         epochs = page.get_by_label("Epochs per Play")
         epochs.fill("5000")  # long enough not to stop by itself during the test
         epochs.press("Enter")

@@ -116,8 +116,7 @@ def test_the_lab_with_a_cost_of_exactly_zero_draws_its_charts_and_says_why_a_lin
         page = tabs.open(w, h)
         page.set_default_timeout(60_000)
         page.goto(f"{url}/?p=train&s={_code(d)}")
-        wait_heading(page, "Training lab")  # at once (Playwright's own wait polls every 500 ms), then its own check
-        page.get_by_role("heading", name="Training lab").wait_for()
+        wait_heading(page, "Training lab")  # at once, then Playwright's own wait
         # a one-example scenario opens the lab on a learnable starter set: go back to its own example
         page.get_by_role("button", name="Use the scenario's own example").click()
         page.get_by_text("1 example(s), task", exact=False).wait_for(state="attached")
