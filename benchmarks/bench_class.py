@@ -47,6 +47,8 @@ from core.teaching import quiz as cq  # noqa: E402
 REAL, SIMULATED = 5, 55
 NEXTS = 3  # Next clicks timed
 IDLE_S = 15.0  # seconds of idle following for the CPU figure
+SETTLE_S = 2.0  # seconds before each idle window (the last runs of a join end)
+PAUSE_S = 2.0  # seconds between two Next clicks: the teacher says a word
 POLL = 0.5  # how often a simulated student reads the room (the real ones wait on the watcher)
 BOUND_S = 240  # every wait and loop of one set-up stops by itself within this
 PRODUCTION = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "STREAMLIT_SERVER_RUN_ON_SAVE": "false",
@@ -186,7 +188,7 @@ def run(mode: str, tmp: Path) -> dict:
             code = re.search(r"/join\?room=([2-9A-HJKMNP-Z]{7})", teacher.locator("body").inner_text()).group(1)
             teacher.get_by_text("Show the join code on the projector").click()  # the class bar only
             _log(f"room {code}: idle base")
-            time.sleep(2)
+            time.sleep(SETTLE_S)
             cpu0, w0 = _cpu_s(pid), time.time()
             time.sleep(IDLE_S)
             base = (_cpu_s(pid) - cpu0) / (time.time() - w0)  # the students' replica without them
@@ -210,7 +212,7 @@ def run(mode: str, tmp: Path) -> dict:
             sims = [Simulated(i, code, open_store, stop) for i in range(SIMULATED)]
             for s in sims:
                 s.start()
-            time.sleep(2)
+            time.sleep(SETTLE_S)
             cpu0, w0 = _cpu_s(pid), time.time()
             time.sleep(IDLE_S)
             busy = (_cpu_s(pid) - cpu0) / (time.time() - w0)
@@ -231,7 +233,7 @@ def run(mode: str, tmp: Path) -> dict:
                 clicked = teacher.evaluate("window.__clicks[window.__clicks.length - 1]")
                 next_ms["real"] += [page.evaluate("k => window.__seen[k]", str(k)) - clicked for page in phones]
                 next_ms["simulated"] += [s.seen[k] - clicked for s in sims if k in s.seen]
-                time.sleep(2.0)  # the teacher says a word between two steps
+                time.sleep(PAUSE_S)
             per_next = (_cpu_s(pid) - cpu0 - base * (time.time() - w0)) / (REAL * NEXTS)
             out["rerun_cpu_ms_per_student_next"] = round(1000 * per_next)
             missing = sum(NEXTS - sum(k in s.seen for k in range(2, 2 + NEXTS)) for s in sims)

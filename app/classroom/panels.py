@@ -129,11 +129,11 @@ def _ask(name: str, g: int, qnum: int, move_to: int | None = None) -> None:
 
 
 def teacher(name: str, room: dict) -> None:
-    note()
     code = st.session_state[cu.CODE]
-    if st.session_state.get(cu.SHOW_JOIN):
-        _join_panel(code)
     question = room.get("question")
+    live = COUNT_POLL if question and not question["revealed"] else max(cu.POLL, 1.0)
+    st.fragment(_live, run_every=live)(code)  # first, at the top level: see _live
+    note()
     if question:
         _teacher_question(name, room, question)
         state.write_url(name)
@@ -153,12 +153,37 @@ def teacher(name: str, room: dict) -> None:
             qnum = c2.selectbox("Number to ask", list(names), format_func=names.get, key="class_ask_which")
         c3.button("Ask the class", key="class_ask", type="primary", on_click=_ask, args=(name, g, qnum),
                   width="stretch", help="Every student predicts this value; the screen shows it after the Reveal.")
-        _joined_line(code)
     _pass_summary(name, room)
 
 
-@st.fragment(run_every=max(cu.POLL, 1.0))
-def _join_panel(code: str) -> None:
+def _live(code: str) -> None:
+    """What the projector shows live, redrawn every few seconds (a fragment with ``run_every``): the join panel
+    while it is shown, then "N students joined"; while a question is open, the question and "N of M answered".
+
+    It is the teacher's only timed fragment and it is drawn first, at the top level, on every run of every screen.
+    A timed fragment's run that was already asked for can still arrive after a full rerun has moved the layout
+    around it, and Streamlit's browser side then writes it at its old place. Nested in a container that had become
+    an element there, that crashed the page to white (streamlit's "'setIn' cannot be called on an ElementNode",
+    seen in a stress run of Next clicks and join-panel toggles under load). At the top level, a late run can only
+    redraw itself."""
+    s = cu.store()
+    room = s.load(code)
+    if room is None:
+        return
+    members = s.members(code)
+    question = room.get("question")
+    if st.session_state.get(cu.SHOW_JOIN):
+        _join_panel(code, members)
+    if question and not question["revealed"]:
+        q = _question_of(room)
+        if q is not None:
+            _question_head(q)
+            st.markdown(f"## {s.count(code, question['qid'])} of {len(members)} answered")
+    elif not question and not st.session_state.get(cu.SHOW_JOIN):
+        st.caption(f"{len(members)} student{'s' * (len(members) != 1)} joined")
+
+
+def _join_panel(code: str, names: dict) -> None:
     link = join_link(code)
     with st.container(border=True):
         c1, c2 = st.columns([3, 2], vertical_alignment="center")
@@ -166,47 +191,35 @@ def _join_panel(code: str) -> None:
             st.markdown("## Join the class")
             st.markdown(f"# {rooms.show_code(code)}")
             st.markdown(f"Open **[{link}]({link})** or scan the code, then type a name if you like.")
-            names = cu.store().members(code)
             st.markdown(f"### {len(names)} joined")
             shown = [n for n in names.values() if n][:60]
             if shown:
                 st.text(", ".join(shown))  # plain text, never markup
-        c2.image(qr_png(link), width=340, caption="Scan to join")
+        c2.image(qr_png(link), width="stretch", caption="Scan to join")  # 340 px overflowed the column at 1280
 
 
-@st.fragment(run_every=max(cu.POLL, 1.0))
-def _joined_line(code: str) -> None:
-    """How many have joined (the class bar, no question open: as often as the join panel, not the count's pace)."""
-    members = len(cu.store().members(code))
-    st.caption(f"{members} student{'s' * (members != 1)} joined")
-
-
-@st.fragment(run_every=COUNT_POLL)
-def _count_line(code: str, qid: str) -> None:
-    """How many have answered the open question (every COUNT_POLL s: the projector counts within a second)."""
-    s = cu.store()
-    st.markdown(f"## {s.count(code, qid)} of {len(s.members(code))} answered")
+def _question_head(q: cq.Question) -> None:
+    st.markdown(f"### The class predicts {plain(q.name)}")
+    st.latex(rf"{q.symbol} = \;?")
 
 
 def _teacher_question(name: str, room: dict, question: dict) -> None:
+    """The open question's buttons under _live (which shows the question and counts the answers), or its Reveal."""
     q = _question_of(room)
-    code = st.session_state[cu.CODE]
+    if q is not None and not question["revealed"]:
+        c1, c2 = st.columns(2)
+        c1.button("Reveal", key="class_reveal", type="primary", on_click=_act, args=(rooms.reveal,),
+                  width="stretch", shortcut="A")
+        c2.button("Cancel the question", key="class_cancel", on_click=_act, args=(rooms.close_question,),
+                  width="stretch")
+        return
     with st.container(border=True):
         if q is None:
             st.caption("This question no longer matches the network.")
             st.button("Go on", key="class_go_on", on_click=_act, args=(rooms.close_question,))
             return
-        st.markdown(f"### The class predicts {plain(q.name)}")
-        st.latex(rf"{q.symbol} = \;?")
-        if not question["revealed"]:
-            _count_line(code, question["qid"])
-            c1, c2 = st.columns(2)
-            c1.button("Reveal", key="class_reveal", type="primary", on_click=_act, args=(rooms.reveal,),
-                      width="stretch", shortcut="A")
-            c2.button("Cancel the question", key="class_cancel", on_click=_act, args=(rooms.close_question,),
-                      width="stretch")
-            return
-        _reveal(q, question, cu.store().answers(code, question["qid"]))
+        _question_head(q)
+        _reveal(q, question, cu.store().answers(st.session_state[cu.CODE], question["qid"]))
         _next_actions(name, room, q)
     _pass_summary(name, room)
 
