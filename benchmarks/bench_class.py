@@ -149,20 +149,40 @@ def _log(what: str) -> None:
 
 
 def _wait(page, js: str, arg=None, timeout_s: float = 60, said: list[str] = ()) -> None:
-    """Wait for ``js`` in ``page``; on a timeout, say what the page showed and what the browsers said
-    (``said``, _server.listen; and keep a screenshot)."""
+    """Wait for ``js`` in ``page``; on a timeout, fail with what the page and the browsers showed (_stuck)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
         page.wait_for_function(js, arg=arg, timeout=timeout_s * 1000, polling=100)
     except PlaywrightTimeout:
-        ARTIFACTS.mkdir(exist_ok=True)
-        shot = ARTIFACTS / f"class_load_stuck_{int(time.time())}.png"
-        page.screenshot(path=str(shot), full_page=True)
-        seen = page.evaluate("() => JSON.stringify(window.__seen || {})")
-        raise AssertionError(f"waited {timeout_s:.0f} s for {js!r} ({arg!r}) in {page.url}; seen {seen}; the page "
-                             f"said: {page.locator('body').inner_text()[:600]!r}; the browsers said: "
-                             f"{list(said)[-10:]}; screenshot {shot.name}") from None
+        _stuck(page, f"{js!r} ({arg!r})", timeout_s, said)
+
+
+def _shows(page, locator, timeout_s: float = 60, said: list[str] = (), teacher=None):
+    """``locator`` once it is visible in ``page``; on a timeout, fail as _wait does (with the teacher's page too)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        locator.wait_for(timeout=timeout_s * 1000)
+    except PlaywrightTimeout:
+        _stuck(page, str(locator), timeout_s, said, teacher)
+    return locator
+
+
+def _stuck(page, what: str, timeout_s: float, said: list[str], teacher=None) -> None:
+    """Fail with what the page (and the teacher's) showed, what the browsers said (``said``, _server.listen) and
+    screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    now = int(time.time())
+    page.screenshot(path=str(ARTIFACTS / f"class_load_stuck_{now}.png"), full_page=True)
+    seen = page.evaluate("() => JSON.stringify(window.__seen || {})")
+    more = ""
+    if teacher is not None and teacher is not page:
+        teacher.screenshot(path=str(ARTIFACTS / f"class_load_stuck_{now}_teacher.png"), full_page=True)
+        more = f"; the teacher's page ({teacher.url}) said: {teacher.locator('body').inner_text()[:600]!r}"
+    raise AssertionError(f"waited {timeout_s:.0f} s for {what} in {page.url}; seen {seen}; the page said: "
+                         f"{page.locator('body').inner_text()[:600]!r}{more}; the browsers said: {list(said)[-10:]}; "
+                         f"screenshots class_load_stuck_{now}*.png")
 
 
 def run(mode: str, tmp: Path) -> dict:
@@ -246,11 +266,11 @@ def run(mode: str, tmp: Path) -> dict:
 
             step = NEXTS  # the 0-based step the teacher is on (record index in the forward pass): its first number
             _log("teacher: ask the class")
-            teacher.get_by_role("button", name="Ask the class").click()
+            _shows(teacher, teacher.get_by_role("button", name="Ask the class"), said=said).click()
             q = cq.questions(t, step, 0)[0]
             right = f"{q.value:.4g}"
             for i, page in enumerate(phones):
-                box = page.get_by_label("Your prediction")
+                box = _shows(page, page.get_by_label("Your prediction"), said=said, teacher=teacher)
                 box.fill(right if i % 2 == 0 else f"{2 * q.value:.4g}")
                 page.get_by_role("button", name="Send").click()
             for page in phones:
