@@ -185,6 +185,21 @@ def _stuck(page, what: str, timeout_s: float, said: list[str], teacher=None) -> 
                          f"screenshots class_load_stuck_{now}*.png")
 
 
+def start_class(teacher) -> str:
+    """Press Start a class on the teacher's page (a step screen); the room's code, read off its join link."""
+    teacher.get_by_role("button", name="Start a class").click()
+    teacher.get_by_role("heading", name="Join the class").wait_for()
+    return re.search(r"/join\?room=([2-9A-HJKMNP-Z]{7})", teacher.locator("body").inner_text()).group(1)
+
+
+def join_class(page, url: str, code: str, name: str = "") -> None:
+    """Open the join link on a student's page, type ``name`` and join."""
+    page.goto(f"{url}/join?room={code}")
+    if name:
+        page.get_by_label("Your name (optional, shown to the teacher only)").fill(name)
+    page.get_by_role("button", name="Join the class").click()
+
+
 def run(mode: str, tmp: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -203,9 +218,7 @@ def run(mode: str, tmp: Path) -> dict:
             teacher.add_init_script(WATCH)
             teacher.goto(teacher_url + "/?p=forward")
             _log("teacher: start a class")
-            teacher.get_by_role("button", name="Start a class").click()
-            teacher.get_by_role("heading", name="Join the class").wait_for()
-            code = re.search(r"/join\?room=([2-9A-HJKMNP-Z]{7})", teacher.locator("body").inner_text()).group(1)
+            code = start_class(teacher)
             teacher.get_by_text("Show the join code on the projector").click()  # the class bar only
             _log(f"room {code}: idle base")
             time.sleep(SETTLE_S)
@@ -221,9 +234,7 @@ def run(mode: str, tmp: Path) -> dict:
                 page = listen(ctx.new_page(), f"phone {i}", said)
                 page.set_default_timeout(BOUND_S * 1000)
                 page.add_init_script(WATCH)
-                page.goto(f"{student_url}/join?room={code}")
-                page.get_by_label("Your name (optional, shown to the teacher only)").fill(f"Phone {i}")
-                page.get_by_role("button", name="Join the class").click()
+                join_class(page, student_url, code, f"Phone {i}")
                 phones.append(page)
                 _log(f"phone {i} joined")
             for i, page in enumerate(phones):

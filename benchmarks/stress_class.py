@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from _server import ARGS, ARTIFACTS, CHROMIUM, STAGE, listen, streamlit_server  # noqa: E402
+from bench_class import join_class, start_class  # noqa: E402 - the class load benchmark's steps
 
 PAUSES = [0.05, 0.3, 0.8, 1.2, 1.5, 1.6, 2.0, 3.0]  # around the timed fragments' 1.5 s
 EMPTY = "() => document.body.innerText.trim().length === 0"
@@ -46,12 +46,9 @@ def run(steps: int, seed: int) -> dict:
             teacher = listen(browser.new_context(viewport={"width": 1280, "height": 720}).new_page(), "teacher", said)
             teacher.set_default_timeout(30_000)
             teacher.goto(url + "/?p=forward")
-            teacher.get_by_role("button", name="Start a class").click()
-            teacher.get_by_role("heading", name="Join the class").wait_for()
-            code = re.search(r"/join\?room=([2-9A-HJKMNP-Z]{7})", teacher.locator("body").inner_text()).group(1)
+            code = start_class(teacher)
             phone = listen(browser.new_context(viewport={"width": 390, "height": 844}).new_page(), "phone", said)
-            phone.goto(f"{url}/join?room={code}")
-            phone.get_by_role("button", name="Join the class").click()
+            join_class(phone, url, code)
             phone.frame_locator(STAGE).first.get_by_text("Step 1 of 5", exact=True).wait_for()
             t0 = time.time()
             for i in range(steps):

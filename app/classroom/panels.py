@@ -164,22 +164,20 @@ def _live(code: str) -> None:
     A timed fragment's run that was already asked for can still arrive after a full rerun has moved the layout
     around it, and Streamlit's browser side then writes it at its old place. Nested in a container that had become
     an element there, that crashed the page to white (streamlit's "'setIn' cannot be called on an ElementNode",
-    seen in a stress run of Next clicks and join-panel toggles under load). At the top level, a late run can only
-    redraw itself."""
+    seen in a stress run of Next clicks and join-panel toggles under load). At the top level no element lies on a
+    late run's path, and its place moves only when presenter mode is switched."""
     s = cu.store()
     room = s.load(code)
     if room is None:
         return
-    members = s.members(code)
-    question = room.get("question")
-    if st.session_state.get(cu.SHOW_JOIN):
+    members, question, join = s.members(code), room.get("question"), st.session_state.get(cu.SHOW_JOIN)
+    if join:
         _join_panel(code, members)
-    if question and not question["revealed"]:
-        q = _question_of(room)
-        if q is not None:
-            _question_head(q)
-            st.markdown(f"## {s.count(code, question['qid'])} of {len(members)} answered")
-    elif not question and not st.session_state.get(cu.SHOW_JOIN):
+    q = _question_of(room) if question and not question["revealed"] else None
+    if q is not None:
+        _question_head(q)
+        st.markdown(f"## {s.count(code, question['qid'])} of {len(members)} answered")
+    elif not question and not join:
         st.caption(f"{len(members)} student{'s' * (len(members) != 1)} joined")
 
 
